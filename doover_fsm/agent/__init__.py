@@ -1,0 +1,1 @@
+"""Agents: where channels, aggregates and messages live (local SQLite, or MQTT for fleets)."""

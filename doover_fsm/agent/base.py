@@ -1,0 +1,139 @@
+"""The agent interface: where channels (aggregates + messages) live.
+
+The local SQLite agent (``doover_fsm.agent.local``) and the MQTT agent
+(``doover_fsm.agent.mqtt``) implement it; the Application only talks to this interface.
+Channel names and keys follow DESIGN §6 (``^[a-zA-Z0-9_-]+$``).
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ChannelEventKind = Literal["message_create", "message_update", "oneshot", "aggregate", "sync"]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message on a channel. ``id`` is unique across the fleet; ``ts`` is unix seconds."""
+
+    channel: str
+    id: str
+    data: Any
+    ts: float
+    author: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelEvent:
+    """Something changed on a channel the app listens to.
+
+    ``data`` is the message data (message kinds) or the whole aggregate after the update
+    (``aggregate``/``sync``); ``patch`` is the merge-patch that was applied (``aggregate``);
+    ``author`` is the agent/app that wrote it, so an app can ignore its own echoes.
+    """
+
+    kind: ChannelEventKind
+    channel: str
+    data: Any
+    message_id: str | None = None
+    patch: Any = None
+    author: str | None = None
+    ts: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Listener = Callable[[ChannelEvent], None]
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStats:
+    """Snapshot of an agent (see ``Agent.statistics()``)."""
+
+    online: bool
+    aggregates_written: int
+    messages_written: int
+    events_delivered: int
+    outbox_depth: int = 0
+    errors: int = 0
+
+
+class Agent(abc.ABC):
+    """Channels with aggregates and messages, and subscriptions to them.
+
+    Reads of aggregates are answered from a local cache (sync, never block the scan); writes
+    are async and durable once awaited. Listeners may be called from any thread and must only
+    post events (the Application posts them to its EventQueue).
+    """
+
+    #: A unique id for this agent instance (written as ``author``).
+    agent_id: str
+
+    @abc.abstractmethod
+    async def start(self) -> None:
+        """Open the store / connect. Idempotent."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Flush everything accepted so far, then release resources. Idempotent."""
+
+    @property
+    @abc.abstractmethod
+    def is_online(self) -> bool:
+        """True while connected to the shared layer (always True for the local agent)."""
+
+    @abc.abstractmethod
+    def add_listener(self, channel: str, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` for every change on ``channel``; returns an unsubscribe function.
+
+        Several listeners per channel all fire. A ``sync`` event with the current aggregate is
+        delivered soon after subscribing.
+        """
+
+    @abc.abstractmethod
+    def get_aggregate(self, channel: str) -> Any:
+        """The current aggregate of ``channel`` from the local cache (None if none)."""
+
+    @abc.abstractmethod
+    async def update_aggregate(
+        self,
+        channel: str,
+        patch: Any,
+        *,
+        replace: bool = False,
+        max_age_secs: float | None = None,
+        author: str | None = None,
+    ) -> Any:
+        """Deep merge-patch (``None`` deletes) or replace the aggregate; return the new state."""
+
+    @abc.abstractmethod
+    async def create_message(self, channel: str, data: Any, *, author: str | None = None) -> str:
+        """Append a message; return its id."""
+
+    @abc.abstractmethod
+    async def update_message(
+        self, channel: str, message_id: str, data: Any, *, replace: bool = False,
+        author: str | None = None,
+    ) -> None:
+        """Merge-patch (or replace) the data of an existing message."""
+
+    @abc.abstractmethod
+    async def get_message(self, channel: str, message_id: str) -> Message | None:
+        """One message, or None."""
+
+    @abc.abstractmethod
+    async def list_messages(self, channel: str, limit: int = 50) -> list[Message]:
+        """The newest ``limit`` messages, oldest first."""
+
+    @abc.abstractmethod
+    async def send_oneshot(self, channel: str, data: Any, *, author: str | None = None) -> None:
+        """Deliver a message to current listeners without storing it."""
+
+    def poll(self) -> None:  # noqa: B027 - optional hook
+        """Pick up changes made by other processes; called once per scan. Must be cheap."""
+
+    @abc.abstractmethod
+    def statistics(self) -> AgentStats:
+        """Counters for diagnostics."""

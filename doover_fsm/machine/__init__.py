@@ -1,0 +1,1 @@
+"""doover_fsm.machine."""
