@@ -13,7 +13,7 @@ from cffi import FFI
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _buildutil import c_sources, compile_args, compile_inplace, read_cdef  # noqa: E402
+from _buildutil import c_sources, compile_args, compile_inplace, read_cdef
 
 ffibuilder = FFI()
 ffibuilder.cdef(read_cdef("_cdef_timing.h"))

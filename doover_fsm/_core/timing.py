@@ -150,7 +150,8 @@ class TimingStats:
             raise ValueError("TimingStats is closed")
         return self._ptr
 
-    def record_scan(self, lateness_ns: int, duration_ns: int, skipped: int = 0, overrun: bool = False) -> None:
+    def record_scan(self, lateness_ns: int, duration_ns: int, skipped: int = 0,
+                    overrun: bool = False) -> None:
         """Record one scan (one C call)."""
         if lib.dfsm_stats_record_scan(self._p(), lateness_ns, duration_ns, skipped, overrun) != 0:
             _raise(f"dfsm_stats_record_scan(duration_ns={duration_ns}, skipped={skipped})")
