@@ -131,10 +131,14 @@ class TagBatch:
         self._fval[0:n] = fval
         self.c.count = n
 
-    def unpack(self, n: int) -> tuple[list[int], list[int], list[int], list[float], list[int]]:
-        """The first ``n`` entries as lists: ids, types, ival, fval, ts_ns."""
+    def unpack(self, n: int) -> tuple[list[int], list[int], list[int], list[float]]:
+        """The first ``n`` entries as lists: ids, types, ival, fval."""
         return (ffi.unpack(self._ids, n), ffi.unpack(self._types, n), ffi.unpack(self._ival, n),
-                ffi.unpack(self._fval, n), ffi.unpack(self._ts, n))
+                ffi.unpack(self._fval, n))
+
+    def unpack_ts(self, n: int) -> list[int]:
+        """The first ``n`` timestamps (ns)."""
+        return ffi.unpack(self._ts, n)
 
 
 class TagTable:
@@ -151,6 +155,9 @@ class TagTable:
         self.c_set_i64 = lib.dfsm_tagtable_set_i64
         self.c_set_f64 = lib.dfsm_tagtable_set_f64
         self.c_get = lib.dfsm_tagtable_get
+        # Scratch outputs for c_get (this table's thread only).
+        self.ival_out = ffi.new("int64_t[1]")
+        self.fval_out = ffi.new("double[1]")
 
     def close(self) -> None:
         """Free the C table now (the wrapper must not be used afterwards)."""
