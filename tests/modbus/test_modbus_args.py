@@ -1,0 +1,104 @@
+"""Unit tests: argument checks raise ValueError naming the argument, before any I/O."""
+
+from __future__ import annotations
+
+import pytest
+from _modbus_testutil import Collector, free_port, make_iface
+
+from doover_fsm.io.modbus import ModbusInterface, TcpBusConfig
+
+
+@pytest.fixture
+async def offline_iface(events: Collector) -> ModbusInterface:
+    # Nothing listens on this port: any I/O would show up as a connect attempt.
+    iface = make_iface(events, {"default": TcpBusConfig("default", "127.0.0.1", free_port(), timeout=0.2)})
+    await iface.start()
+    yield iface  # type: ignore[misc]
+    await iface.close()
+
+
+READS = [
+    ({"bus_id": "nope"}, "bus_id 'nope'"),
+    ({"modbus_id": 248}, "modbus_id"),
+    ({"modbus_id": -1}, "modbus_id"),
+    ({"modbus_id": True}, "modbus_id"),
+    ({"modbus_id": 0}, "broadcast"),
+    ({"register_type": 5}, "register_type"),
+    ({"register_type": 0}, "register_type"),
+    ({"start_address": -1}, "start_address"),
+    ({"start_address": 65536}, "start_address"),
+    ({"start_address": 1.5}, "start_address"),
+    ({"num_registers": 0}, "num_registers"),
+    ({"num_registers": 126, "register_type": 3}, "num_registers must be in 1..125, got 126"),
+    ({"num_registers": 126, "register_type": 4}, "num_registers"),
+    ({"num_registers": 2001, "register_type": 1}, "num_registers must be in 1..2000"),
+    ({"num_registers": 2000, "register_type": 2, "start_address": 65000}, "runs past address 65535"),
+    ({"configure_bus": "yes"}, "configure_bus"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "fragment"), READS)
+async def test_read_argument_errors(offline_iface: ModbusInterface, kwargs: dict, fragment: str) -> None:
+    with pytest.raises(ValueError, match=fragment):
+        await offline_iface.read_registers(**kwargs)
+    status = await offline_iface.fetch_bus_status("default")
+    assert status.requests == 0 and status.connect_attempts == 0
+
+
+WRITES = [
+    ({"values": [1], "register_type": 2}, "read-only"),
+    ({"values": [1], "register_type": 4}, "read-only"),
+    ({"values": []}, "values must not be empty"),
+    ({"values": None}, "values must not be empty"),
+    ({"values": "12"}, "values must be a list"),
+    ({"values": [70000]}, r"values\[0\] must be in 0..65535"),
+    ({"values": [1, -1]}, r"values\[1\]"),
+    ({"values": [2], "register_type": 1}, "coil must be a bool or 0/1"),
+    ({"values": [0] * 124}, "len\\(values\\) must be in 1..123"),
+    ({"values": [0] * 1969, "register_type": 1}, "len\\(values\\) must be in 1..1968"),
+    ({"values": [1], "modbus_id": 300}, "modbus_id"),
+    ({"values": [1, 2], "start_address": 65535}, "runs past"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "fragment"), WRITES)
+async def test_write_argument_errors(offline_iface: ModbusInterface, kwargs: dict, fragment: str) -> None:
+    with pytest.raises(ValueError, match=fragment):
+        await offline_iface.write_registers(**kwargs)
+    assert (await offline_iface.fetch_bus_status()).requests == 0
+
+
+async def test_single_write_and_subscription_argument_errors(offline_iface: ModbusInterface) -> None:
+    with pytest.raises(ValueError, match="register_type=4"):
+        await offline_iface.write_single_register(address=1, value=1, register_type=4)
+    with pytest.raises(ValueError, match="address"):
+        await offline_iface.write_single_register(address=70000, value=1)
+    with pytest.raises(ValueError, match="value must be in"):
+        await offline_iface.write_single_register(address=1, value=-5)
+    with pytest.raises(ValueError, match="poll_secs"):
+        offline_iface.add_read_register_subscription(poll_secs=0, callback=print)
+    with pytest.raises(ValueError, match="poll_secs"):
+        offline_iface.add_read_register_subscription(poll_secs=float("nan"), callback=print)
+    with pytest.raises(ValueError, match="callback"):
+        offline_iface.add_read_register_subscription(callback=42)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="name"):
+        offline_iface.add_read_register_subscription(name="has space")
+    with pytest.raises(ValueError, match="bus_id"):
+        offline_iface.add_read_register_subscription(bus_id="other")
+    assert offline_iface.subscriptions == ()
+    assert (await offline_iface.fetch_bus_status()).requests == 0
+
+
+async def test_none_means_default(offline_iface: ModbusInterface) -> None:
+    # pydoover's Application shortcuts pass bus_id=None, modbus_id=None, poll_secs=None.
+    sub = offline_iface.add_read_register_subscription(None, None, 5, 1, 4, None, None)  # type: ignore[arg-type]
+    assert (sub.bus_id, sub.modbus_id, sub.poll_secs, sub.name) == ("default", 1, 3.0, "default_1_5")
+    assert sub.trigger == "modbus_default_1_5"
+    assert offline_iface.remove_read_register_subscription(sub)
+    assert not offline_iface.remove_read_register_subscription(sub)
+    assert not sub.active
+
+
+def test_lost_after_must_be_positive(events: Collector) -> None:
+    with pytest.raises(ValueError, match="lost_after"):
+        make_iface(events, {}, lost_after=0)
