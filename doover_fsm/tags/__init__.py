@@ -1,1 +1,16 @@
-"""doover_fsm.tags."""
+"""Tags: declared per app, stored in the C tag ring, committed once per scan as ``tag_values``."""
+
+from doover_fsm.tags.declare import (
+    Array,
+    Boolean,
+    BoundTag,
+    Integer,
+    NotSet,
+    Number,
+    Object,
+    String,
+    Tag,
+    Tags,
+)
+
+__all__ = ["Array", "Boolean", "BoundTag", "Integer", "NotSet", "Number", "Object", "String", "Tag", "Tags"]

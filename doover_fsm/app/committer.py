@@ -1,0 +1,152 @@
+"""Write each scan's tag commit to the agent in order, without making the scan wait.
+
+The scan hands over one merge-patch (and its logged points) per scan; a single background
+task writes them in order. If the agent is slower than the scan, waiting patches are merged
+into one (the aggregate ends up identical) and logged points are kept in order, so nothing
+accepted is lost. ``flush()`` waits until everything handed over is written (test mode uses
+it so ``await app.next()`` returns with the aggregate committed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from doover_fsm.agent.base import Agent
+
+log = logging.getLogger(__name__)
+
+TAG_CHANNEL = "tag_values"
+
+
+class _Unsafe(Exception):
+    pass
+
+
+def combine_patches(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any] | None:
+    """One merge-patch equal to applying ``first`` then ``second``, or None if none exists.
+
+    ``None`` (delete) markers are kept. A dict patched over a non-dict value of ``first``
+    cannot be expressed as one merge-patch (the first replaces, the second merges), so
+    those two stay separate writes.
+    """
+    try:
+        return _combine(first, second)
+    except _Unsafe:
+        return None
+
+
+def _combine(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    out = dict(first)
+    for key, value in second.items():
+        if key in out and isinstance(value, dict):
+            prev = out[key]
+            if not isinstance(prev, dict):
+                raise _Unsafe
+            out[key] = _combine(prev, value)
+        else:
+            out[key] = value
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class CommitterStats:
+    """Snapshot of the committer (see ``statistics()``)."""
+
+    commits_submitted: int
+    aggregate_writes: int
+    log_messages: int
+    merged: int
+    errors: int
+    pending: int
+
+
+class TagCommitter:
+    """Ordered, coalescing writer of tag commits. Loop-thread only (not thread-safe)."""
+
+    def __init__(self, agent: Agent, author: str | None) -> None:
+        self._agent = agent
+        self._author = author
+        self._patches: deque[dict[str, Any]] = deque()
+        self._logged: deque[dict[str, Any]] = deque()
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._task: asyncio.Task[None] | None = None
+        self._submitted = self._writes = self._log_messages = self._merged = self._errors = 0
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="doover_fsm-tag-committer")
+
+    def submit(self, patch: dict[str, Any], logged: list[dict[str, Any]]) -> None:
+        """Hand over one scan's commit; returns at once."""
+        if not patch and not logged:
+            return
+        self._submitted += 1
+        if patch:
+            combined = combine_patches(self._patches[-1], patch) if self._patches else None
+            if combined is None:
+                self._patches.append(patch)
+            else:
+                self._patches[-1] = combined
+                self._merged += 1
+        self._logged.extend(logged)
+        self._idle.clear()
+        self._wake.set()
+
+    async def flush(self) -> None:
+        """Wait until every submitted commit is written (or failed and was logged)."""
+        if self._task is None or self._task.done():
+            await self._write_pending()
+            return
+        await self._idle.wait()
+
+    async def close(self) -> None:
+        """Write what is pending, then stop the writer task."""
+        await self.flush()
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+        await self._write_pending()
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            await self._write_pending()
+            if not self._patches and not self._logged:
+                self._idle.set()
+
+    async def _write_pending(self) -> None:
+        while self._patches or self._logged:
+            if self._patches:
+                try:
+                    await self._agent.update_aggregate(TAG_CHANNEL, self._patches[0], author=self._author)
+                except Exception:
+                    self._errors += 1
+                    log.exception("writing the tag_values aggregate failed; kept, retried with the next commit")
+                    return
+                self._patches.popleft()
+                self._writes += 1
+            while self._logged:
+                point = self._logged[0]
+                try:
+                    await self._agent.create_message(TAG_CHANNEL, point, author=self._author)
+                    self._log_messages += 1
+                except Exception:
+                    self._errors += 1
+                    log.exception("writing a logged tag point failed; will retry")
+                    return
+                self._logged.popleft()
+
+    def statistics(self) -> CommitterStats:
+        pending = len(self._patches) + len(self._logged)
+        return CommitterStats(self._submitted, self._writes, self._log_messages, self._merged, self._errors, pending)

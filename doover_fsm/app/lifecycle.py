@@ -1,0 +1,402 @@
+"""Start, run and stop one Application: the agent, board I/O, Modbus, scheduler and machine.
+
+``Lifecycle.run()`` is the whole life of an app (what ``run_app`` awaits). In test mode it
+starts everything and then waits; each ``await app.next()`` runs one scan through
+:meth:`Lifecycle.run_one_scan`. Live, it loops on the scheduler's absolute deadlines until
+``request_stop()`` (SIGTERM/SIGINT), then stops cleanly: ``teardown``, outputs to their safe
+values, tags flushed, agent closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from doover_fsm._util.maybe_async import call_maybe_async
+from doover_fsm.agent.base import Agent, ChannelEvent
+from doover_fsm.app.channels import internal_event
+from doover_fsm.app.committer import TagCommitter
+from doover_fsm.app.health import HealthServer
+from doover_fsm.app.scan import ScanCycle
+from doover_fsm.app.shutdown import AT_TAG, REQUESTED_TAG, ShutdownTracker
+from doover_fsm.app.ui_commands import UICommands
+from doover_fsm.errors import ConfigError
+from doover_fsm.events import Event
+
+if TYPE_CHECKING:
+    from doover_fsm.app.application import Application
+
+log = logging.getLogger("doover_fsm.app")
+
+TAG_CHANNEL = "tag_values"
+CONFIG_CHANNEL = "deployment_config"
+UI_STATE_CHANNEL = "ui_state"
+UI_CMDS_CHANNEL = "ui_cmds"
+
+
+def default_data_dir() -> Path:
+    """``$DOOVER_FSM_DATA_DIR``, else ``$XDG_DATA_HOME/doover_fsm``, else ``~/.local/share/doover_fsm``."""
+    from doover_fsm.agent.local import default_data_dir as agent_default
+
+    return Path(agent_default())
+
+
+def make_agent(url: str | None, data_dir: Path, app_key: str) -> Agent:
+    """The agent for ``url``: ``mqtt://``/``mqtts://`` → MQTT (with a local outbox), else local SQLite."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if url and url.startswith(("mqtt://", "mqtts://")):
+        from doover_fsm.agent.mqtt import MqttAgent
+
+        device_id = os.environ.get("DOOVER_DEVICE_ID") or os.uname().nodename
+        return MqttAgent(url, store_path=data_dir / f"outbox-{app_key}.sqlite3", device_id=device_id)
+    if url and not url.startswith(("sqlite://", "local")):
+        raise ConfigError(f"unknown agent URL {url!r}: use mqtt://host:port[/prefix], mqtts://…, or local")
+    from doover_fsm.agent.local import LocalAgent
+
+    path = data_dir / "agent.sqlite3"
+    if url and url.startswith("sqlite://"):
+        path = Path(url[len("sqlite://"):])
+    return LocalAgent(path)
+
+
+class Lifecycle:
+    """Owns everything an app opens while it runs. Loop-thread only."""
+
+    def __init__(self, app: Application, *, agent_url: str | None = None, install_signals: bool = False) -> None:
+        self.app = app
+        self.agent_url = agent_url
+        self.install_signals = install_signals
+        self.scan = ScanCycle(app, self)
+        self.committer: TagCommitter | None = None
+        self.tracker = ShutdownTracker(app.clock.time())
+        self.ui_commands = UICommands(app, self)
+        self._health: HealthServer | None = None
+        self._stop = asyncio.Event()
+        self._started = asyncio.Event()
+        self._start_error: BaseException | None = None
+        self._pending_error: BaseException | None = None
+        self._temp_dir: str | None = None
+        self._listening: set[str] = set()
+        self._unlisten: list[Any] = []
+        self._scan_lock = asyncio.Lock()
+        self._main_task: asyncio.Task[Any] | None = None
+        self._waiting = False
+        self.stop_reason = ""
+
+    # ------------------------------------------------------------------------------------------
+    async def run(self, stop_after: float | None = None) -> Any:
+        """Start, scan until stopped (or for ``stop_after`` seconds), stop. Returns scheduler stats."""
+        app = self.app
+        app._lifecycle = self
+        self._main_task = asyncio.current_task()
+        try:
+            try:
+                await self._start()
+            except BaseException as exc:
+                self._start_error = exc
+                self._started.set()
+                raise
+            self._started.set()
+            if stop_after is not None:
+                asyncio.get_running_loop().call_later(stop_after, self.request_stop)
+            if app.test_mode:
+                await self._stop.wait()
+            else:
+                await self._loop()
+            return app.statistics()
+        finally:
+            await self._close()
+
+    async def wait_ready(self) -> None:
+        await self._started.wait()
+        if self._start_error is not None:
+            raise self._start_error
+        await self.app._ready.wait()
+
+    def request_stop(self, reason: str = "requested") -> None:
+        if not self._stop.is_set():
+            self.stop_reason = reason
+            log.info("stopping %s (%s)", self.app.app_key, reason)
+        self._stop.set()
+        if self._waiting and self._main_task is not None:
+            self._main_task.cancel()
+
+    # ------------------------------------------------------------------------------------------
+    async def _start(self) -> None:
+        app = self.app
+        loop = asyncio.get_running_loop()
+        if self.install_signals and threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, self.request_stop, signal.Signals(sig).name)
+        if app._healthcheck_port is not None:
+            self._health = HealthServer(app._healthcheck_port, self.scan.health)
+            await self._health.start()
+
+        # Agent: channels, aggregates, messages.
+        if app.device_agent is None:
+            data_dir = app.data_dir
+            if data_dir is None:
+                if app.test_mode:
+                    self._temp_dir = tempfile.mkdtemp(prefix="doover_fsm-test-")
+                    data_dir = Path(self._temp_dir)
+                else:
+                    data_dir = default_data_dir()
+            url = self.agent_url or (app._agent_arg if isinstance(app._agent_arg, str) else None)
+            url = url or os.environ.get("DOOVER_AGENT_URL")
+            app.device_agent = make_agent(url, data_dir, app.app_key)
+        agent = app.device_agent
+        await agent.start()
+
+        # Config: file, else the deployment_config channel.
+        if app._config_fp is not None:
+            app.config.load_file(app._config_fp)
+        else:
+            self._load_deployment_config(agent.get_aggregate(CONFIG_CHANNEL), initial=True)
+
+        # Tags: start from what the agent remembers (survives restarts and kill -9).
+        app._store.load(agent.get_aggregate(TAG_CHANNEL) or {})
+        self.committer = TagCommitter(agent, app.app_key)
+        self.committer.start()
+        for channel in (TAG_CHANNEL, CONFIG_CHANNEL, UI_CMDS_CHANNEL, *app._channel_subscriptions):
+            self.listen(channel)
+
+        # Board I/O and Modbus.
+        self._open_io()
+        await self._open_modbus()
+
+        # Scheduler and state machine.
+        from doover_fsm.scheduler import Scheduler
+
+        app.scheduler = Scheduler(app.loop_target_period, clock=app.clock)
+        compiled = type(app)._compiled_machine
+        if compiled is not None:
+            from doover_fsm.machine import MachineRuntime
+
+            app.machine = MachineRuntime(compiled, app, clock=app.clock, on_transition=self.scan.on_transition)
+
+        await self._publish_ui()
+
+        # The user's setup, then the machine's initial state. Errors are logged; the app scans on.
+        try:
+            await call_maybe_async(app.setup)
+        except Exception as exc:
+            log.exception("error in %s.setup(); the app keeps scanning", type(app).__name__)
+            self._pending_error = exc
+            self.scan.note_error(exc)
+        if app.machine is not None:
+            try:
+                await call_maybe_async(app.machine.start)
+            except Exception as exc:
+                log.exception("error entering the initial state of %s", type(app).__name__)
+                self._pending_error = self._pending_error or exc
+            self.scan.publish_state()
+
+        # A shutdown_at from before start-up is stale and must not fire (pydoover's defect).
+        for event in self.shutdown_events(AT_TAG, app.get_global_tag(AT_TAG)):
+            app.events.post(event)
+
+        if os.environ.get("DOOVER_FSM_GC_FREEZE", "1") != "0" and not app.test_mode:
+            gc.collect()
+            gc.freeze()  # a full collection of setup's objects would pause a scan for tens of ms
+        app._ready.set()
+        log.info("%s ready (app_key=%s, board=%s, period=%.6gs)", app.name, app.app_key,
+                 getattr(app.board, "name", None), app.loop_target_period)
+
+    def _open_io(self) -> None:
+        app = self.app
+        if app._platform_iface_arg is not None:
+            app.platform_iface = app._platform_iface_arg
+            return
+        from doover_fsm.io import BoardIO, select_board
+
+        board_pref = app.config.extra.get("board") if isinstance(app.config.extra.get("board"), str) else None
+        app.board = select_board(app.board_name, os.environ, board_pref)
+        app.board_io = BoardIO(app.board, clock=app.clock, post_event=app.events.post)
+        app.board_io.open()
+        app.board_io.attach(asyncio.get_running_loop())
+        app.platform_iface = app.board_io.platform_iface
+
+    async def _open_modbus(self) -> None:
+        app = self.app
+        if app._modbus_iface_arg is not None:
+            app.modbus_iface = app._modbus_iface_arg
+            return
+        from doover_fsm.io.modbus import ModbusInterface
+        from doover_fsm.io.modbus.config import parse_buses
+
+        buses = {}
+        if app.board is not None and getattr(app.board, "modbus", None):
+            buses.update(parse_buses(app.board.modbus, where=f"{app.board.source}: modbus"))
+        override = app.config.extra.get("modbus")
+        if override:
+            buses.update(parse_buses(override, where=f"{app.config.source or 'config'}: modbus"))
+        app.modbus_iface = ModbusInterface(buses, post_event=app.events.post, clock=app.clock)
+        await app.modbus_iface.start()
+
+    async def _publish_ui(self) -> None:
+        app = self.app
+        if app.ui is None:
+            return
+        schema = app.ui.to_schema(app.app_key)
+        agent = app.device_agent
+        assert agent is not None
+        # Clear first so elements removed since the last run disappear, then publish.
+        await agent.update_aggregate(UI_STATE_CHANNEL, {"state": {app.app_key: None}}, author=app.app_key)
+        await agent.update_aggregate(UI_STATE_CHANNEL, {"state": {app.app_key: schema}}, author=app.app_key)
+
+    # ------------------------------------------------------------------------------------------
+    def listen(self, channel: str) -> None:
+        """Start delivering ``channel``'s changes into the event queue (once per channel)."""
+        if channel in self._listening or self.app.device_agent is None:
+            return
+        self._listening.add(channel)
+        self._unlisten.append(self.app.device_agent.add_listener(channel, self._on_channel_event))
+
+    def _on_channel_event(self, event: ChannelEvent) -> None:
+        # Any thread: build events and post them; the scan does the rest.
+        app = self.app
+        now = app.clock.monotonic_ns()
+        own = event.author is not None and event.author in (app.app_key, getattr(app.device_agent, "agent_id", None))
+        if event.channel == TAG_CHANNEL and event.kind in ("aggregate", "sync") and not own:
+            patch = event.patch if event.kind == "aggregate" and event.patch is not None else event.data
+            app.events.post(internal_event("tag_values", lambda: app.tag_events(app._store.apply_remote(patch or {})),
+                                           now, patch))
+        elif event.channel == CONFIG_CHANNEL and event.kind in ("aggregate", "sync"):
+            app.events.post(internal_event("deployment_config",
+                                           lambda: self._load_deployment_config(event.data, initial=False), now))
+        elif event.channel == UI_CMDS_CHANNEL and event.kind in ("message_create", "oneshot"):
+            app.events.post(internal_event("ui_cmd", lambda: self.ui_commands.handle(event), now, event))
+        user = app.channel_event(event)
+        if user is not None:
+            app.events.post(user)
+
+    def _load_deployment_config(self, aggregate: Any, *, initial: bool) -> list[Event] | None:
+        app = self.app
+        if app._config_fp is not None or not isinstance(aggregate, dict):
+            return None
+        apps = aggregate.get("applications")
+        app_config = apps.get(app.app_key) if isinstance(apps, dict) else None
+        if not isinstance(app_config, dict):
+            if initial and aggregate:
+                log.warning("deployment_config has no entry for app %r; using defaults", app.app_key)
+            return None
+        try:
+            app.config.load(app_config, source=f"deployment_config.applications.{app.app_key}")
+        except ConfigError:
+            if initial:
+                raise
+            log.exception("rejected a deployment_config update; keeping the previous config")
+            return None
+        app.app_display_name = app.config.extra.get("APP_DISPLAY_NAME", app.app_display_name)
+        if initial:
+            return None
+        return [Event("config_updated", "config", app.config.to_dict(), app.clock.monotonic_ns())]
+
+    def shutdown_events(self, name: str, value: Any) -> list[Event]:
+        """Events for a change of a shutdown global tag (handshake, DESIGN §6)."""
+        now = self.app.clock.monotonic_ns()
+        if name == REQUESTED_TAG and value:
+            return [Event("shutdown_requested", "shutdown", value, now)]
+        if name == AT_TAG:
+            dt = self.tracker.accept_shutdown_at(value)
+            if dt is not None:
+                log.info("shutdown scheduled at %s", dt.isoformat())
+                app = self.app
+                return [Event("shutdown_at", "shutdown", dt, now, lambda: app.on_shutdown_at(dt))]
+        return []
+
+    # ------------------------------------------------------------------------------------------
+    async def run_one_scan(self) -> None:
+        """Test mode: one scan now; raises the first error it (or setup before it) raised."""
+        async with self._scan_lock:
+            pending, self._pending_error = self._pending_error, None
+            error = await self.scan.run()
+            assert self.committer is not None
+            await self.committer.flush()
+            await self.ui_commands.flush()
+            if pending is not None:
+                raise pending
+            if error is not None:
+                raise error
+
+    async def _loop(self) -> None:
+        app = self.app
+        sched = app.scheduler
+        sched.start()
+        while not self._stop.is_set():
+            self._waiting = True
+            try:
+                slot = await sched.wait_for_next_scan()
+            except asyncio.CancelledError:
+                if self._stop.is_set():
+                    asyncio.current_task().uncancel()  # type: ignore[union-attr]
+                    break
+                raise
+            finally:
+                self._waiting = False
+            await self.scan.run(slot)
+            result = sched.end_scan()
+            if result.overrun:
+                app.events.post(Event("overrun", "scheduler",
+                                      {"skipped": result.skipped, "duration_ns": result.duration_ns,
+                                       "scan": self.scan.number}, app.clock.monotonic_ns()))
+
+    async def _close(self) -> None:
+        app = self.app
+        app._ready.clear()
+        if self._started.is_set() and self._start_error is None:
+            try:
+                await call_maybe_async(app.teardown)
+            except Exception:
+                log.exception("error in %s.teardown()", type(app).__name__)
+            try:
+                self.scan.commit_now()
+            except Exception:
+                log.exception("final tag commit failed")
+        for unlisten in self._unlisten:
+            try:
+                unlisten()
+            except Exception:
+                log.exception("removing a channel listener failed")
+        self._unlisten.clear()
+        self._listening.clear()
+        if app.board_io is not None:
+            try:
+                app.board_io.close()  # outputs to their safe values, then release the lines
+            except Exception:
+                log.exception("closing board I/O failed")
+        if app.modbus_iface is not None and app._modbus_iface_arg is None:
+            try:
+                await app.modbus_iface.close()
+            except Exception:
+                log.exception("closing Modbus failed")
+        if self.committer is not None:
+            try:
+                await self.committer.close()
+            except Exception:
+                log.exception("flushing tags failed")
+        if app.device_agent is not None:
+            try:
+                await app.device_agent.close()
+            except Exception:
+                log.exception("closing the agent failed")
+        if app.scheduler is not None:
+            app.scheduler.close()
+        if self._health is not None:
+            await self._health.close()
+        if self.install_signals and threading.current_thread() is threading.main_thread():
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+        if gc.get_freeze_count():
+            gc.unfreeze()

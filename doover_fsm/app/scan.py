@@ -1,0 +1,245 @@
+"""One scan, start to end (DESIGN §3). Read this file to know what happens every period.
+
+1. inputs   – pick up other processes' channel changes; read the input image once
+2. events   – drain the queue in arrival order: hooks, then state-machine triggers
+3. timers   – fire state timeouts due at this scan's time
+4. logic    – shutdown handshake answer, ``main_loop()``, the active states' ``on_scan``
+5. outputs  – write changed outputs in one batch
+6. commit   – one ``tag_values`` merge-patch (+ logged points) handed to the committer
+7. timing   – done by the caller (the scheduler records lateness/duration/overrun)
+
+A fault in one step is logged with its traceback, raised as an ``exception`` event and the
+scan goes on; in test mode the first one is re-raised by ``app.next()``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from doover_fsm._util.maybe_async import call_maybe_async
+from doover_fsm.app.channels import INTERNAL
+from doover_fsm.app.shutdown import AT_TAG, REQUESTED_TAG
+from doover_fsm.events import Event
+
+if TYPE_CHECKING:
+    from doover_fsm.app.application import Application
+    from doover_fsm.app.lifecycle import Lifecycle
+
+log = logging.getLogger("doover_fsm.app")
+transition_log = logging.getLogger("doover_fsm.transitions")
+
+STATE_TAG = "fsm_state"
+TIMING_TAG = "scan_timing"
+TIMING_TAG_INTERVAL_S = 10.0
+MAX_EVENTS_PER_SCAN = 10_000
+FAILING_AFTER = 3
+
+
+class ScanCycle:
+    """Runs scans for one app. Loop-thread only."""
+
+    def __init__(self, app: Application, life: Lifecycle) -> None:
+        self.app = app
+        self.life = life
+        self.number = 0
+        self.last_scan_wall = 0.0
+        self.consecutive_failures = 0
+        self.errors_total = 0
+        self._last_timing_publish_ns = 0
+
+    # ------------------------------------------------------------------------------------------
+    async def run(self, slot: Any = None) -> BaseException | None:
+        """Run one scan; return the first error raised in it (already logged), else None."""
+        app = self.app
+        self.number += 1
+        errors: list[BaseException] = []
+
+        # 1. inputs
+        agent = app.device_agent
+        if agent is not None:
+            self._guard(errors, "agent poll", agent.poll)
+        if app.board_io is not None:
+            self._guard(errors, "reading inputs", app.board_io.read_inputs)
+
+        # 2. events
+        await self._dispatch_events(errors)
+
+        # 3. timers
+        machine = app.machine
+        if machine is not None:
+            await self._guard_async(errors, "state timeouts", machine.poll_timeouts, app.clock.monotonic_ns())
+
+        # 4. logic
+        await self._guard_async(errors, "shutdown check", app._answer_shutdown_request)
+        await self._guard_async(errors, "main_loop", app.main_loop)
+        if machine is not None:
+            await self._guard_async(errors, "on_scan handlers", machine.run_scan_handlers)
+
+        # 5. outputs
+        if app.board_io is not None:
+            self._guard(errors, "writing outputs", app.board_io.write_outputs)
+
+        # 6. commit
+        self._guard(errors, "tag commit", self.commit_now)
+        self._publish_timing()
+
+        self.last_scan_wall = time.monotonic()
+        if errors:
+            self.errors_total += len(errors)
+            self.consecutive_failures += 1
+            now = app.clock.monotonic_ns()
+            for exc in errors:
+                app.events.post(Event("exception", "error", exc, now, extra={"scan": self.number}))
+            return errors[0]
+        self.consecutive_failures = 0
+        return None
+
+    def note_error(self, exc: BaseException) -> None:
+        self.errors_total += 1
+        self.consecutive_failures += 1
+
+    # ------------------------------------------------------------------------------------------
+    async def _dispatch_events(self, errors: list[BaseException]) -> None:
+        app = self.app
+        machine = app.machine
+        pending: deque[Event] = deque(app.events.drain())
+        handled = 0
+        while pending and handled < MAX_EVENTS_PER_SCAN:
+            event = pending.popleft()
+            handled += 1
+            if event.source == INTERNAL:
+                try:
+                    follow = event.callback() if event.callback is not None else None
+                except Exception as exc:
+                    self._fail(errors, f"handling {event.extra.get('name', 'an internal event')}", exc)
+                    continue
+                if follow:
+                    pending.extendleft(reversed(follow))
+                continue
+            if event.callback is not None:
+                try:
+                    await call_maybe_async(event.callback)
+                except Exception as exc:
+                    self._fail(errors, f"the callback of event {event.trigger!r}", exc)
+            if machine is not None and event.trigger and machine.compiled.has_trigger(event.trigger):
+                try:
+                    result = machine.dispatch_event(event)
+                    if inspect.isawaitable(result):
+                        await result
+                except Exception as exc:
+                    self._fail(errors, f"state machine trigger {event.trigger!r}", exc)
+        if pending:
+            # Keep order: what did not fit in this scan goes first in the next one.
+            log.warning("scan %d: more than %d events; %d deferred", self.number, MAX_EVENTS_PER_SCAN, len(pending))
+            rest = list(pending) + app.events.drain()
+            for event in rest:
+                app.events.post(event)
+
+    # ------------------------------------------------------------------------------------------
+    def commit_now(self) -> None:
+        """Step 6: one merge-patch of every tag changed since the last scan, to the committer."""
+        app = self.app
+        commit = app._store.commit()
+        patch = commit.patch
+        logged = [_logged_point(app.app_key, p) for p in commit.logged]
+        committer = self.life.committer
+        if committer is not None:
+            committer.submit(patch, logged)
+        if patch:
+            own = self._own_change_events(patch)
+            for event in own:
+                app.events.post(event)
+
+    def _own_change_events(self, patch: dict[str, Any]) -> list[Event]:
+        """Our own writes reach tag subscribers and the shutdown handshake too (next scan)."""
+        app = self.app
+        out: list[Event] = []
+        now = app.clock.monotonic_ns()
+        for (owner, name), subs in app._tag_subscriptions.items():
+            if not subs:
+                continue
+            scope = patch if owner is None else patch.get(owner)
+            if isinstance(scope, dict) and name in scope:
+                value = scope[name]
+                def run(subs: tuple[Any, ...] = tuple(subs), name: str = name, value: Any = value) -> Any:
+                    return app._run_tag_callbacks(subs, name, value)
+
+                out.append(Event("", "tag", {"app_key": owner, "tag": name, "value": value}, now, run))
+        for name in (REQUESTED_TAG, AT_TAG):
+            if name in patch:
+                out.extend(self.life.shutdown_events(name, patch[name]))
+        return out
+
+    # ------------------------------------------------------------------------------------------
+    def on_transition(self, source: str, trigger: str, dest: str, event: Any = None) -> None:
+        """Called by the machine after each transition: log it and publish the state tag."""
+        transition_log.info("%s: %s --%s--> %s (scan %d, t=%.6f)", self.app.app_key, source, trigger, dest,
+                            self.number, self.app.clock.time())
+        self.publish_state()
+
+    def publish_state(self) -> None:
+        machine = self.app.machine
+        if machine is not None:
+            self.app.set_tag(STATE_TAG, machine.state)
+
+    def _publish_timing(self) -> None:
+        app = self.app
+        sched = app.scheduler
+        if sched is None or app.clock.is_virtual:
+            return
+        now = app.clock.monotonic_ns()
+        if now - self._last_timing_publish_ns < TIMING_TAG_INTERVAL_S * 1e9:
+            return
+        self._last_timing_publish_ns = now
+        st = sched.statistics()
+        app.set_tag(TIMING_TAG, {
+            "period_s": st.period,
+            "scans": st.scans,
+            "overruns": st.overruns,
+            "skipped": st.skipped,
+            "lateness_us": {k: round(getattr(st, f"lateness_{k}_ns", 0) / 1000, 1) for k in ("p50", "p99", "max")},
+            "duration_us": {k: round(getattr(st, f"duration_{k}_ns", 0) / 1000, 1) for k in ("p50", "p99", "max")},
+        })
+
+    def health(self) -> tuple[bool, dict[str, Any]]:
+        """For the health endpoint: healthy while scans run and do not keep failing."""
+        app = self.app
+        period = app.loop_target_period
+        age = time.monotonic() - self.last_scan_wall if self.last_scan_wall else None
+        stuck = age is None or age > max(3 * period, 5.0)
+        failing = self.consecutive_failures >= FAILING_AFTER
+        body = {
+            "app_key": app.app_key, "scans": self.number, "last_scan_age_s": age, "period_s": period,
+            "consecutive_failures": self.consecutive_failures, "errors_total": self.errors_total,
+            "state": app.machine.state if app.machine is not None else None,
+        }
+        return (app.is_ready and not stuck and not failing), body
+
+    # ------------------------------------------------------------------------------------------
+    def _fail(self, errors: list[BaseException], what: str, exc: BaseException) -> None:
+        log.error("scan %d: error in %s", self.number, what, exc_info=exc)
+        errors.append(exc)
+
+    def _guard(self, errors: list[BaseException], what: str, func: Any, *args: Any) -> None:
+        try:
+            func(*args)
+        except Exception as exc:
+            self._fail(errors, what, exc)
+
+    async def _guard_async(self, errors: list[BaseException], what: str, func: Any, *args: Any) -> None:
+        try:
+            await call_maybe_async(func, *args)
+        except Exception as exc:
+            self._fail(errors, what, exc)
+
+
+def _logged_point(app_key: str | None, point: Any) -> dict[str, Any]:
+    """A ``log=True`` tag write as a ``tag_values`` message body (Doover layout + timestamp)."""
+    owner = getattr(point, "app_key", None)
+    body: dict[str, Any] = {point.name: point.value} if owner is None else {owner: {point.name: point.value}}
+    body["ts"] = getattr(point, "ts", None)
+    return body
