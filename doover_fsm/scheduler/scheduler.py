@@ -212,6 +212,10 @@ class Scheduler:
             if now >= deadline:
                 return now
 
+    def _now(self) -> int:
+        # Live: CLOCK_MONOTONIC straight from C (the clock the timerfd runs on).
+        return self._clock.monotonic_ns() if self._virtual else _t.now_ns()
+
     def _ensure_reader(self) -> None:
         loop = asyncio.get_running_loop()
         if loop is self._loop:
@@ -237,10 +241,7 @@ class Scheduler:
         if slot is None or self._grid is None:
             raise SchedulerError("Scheduler.end_scan called without a scan in progress "
                                  "(call wait_for_next_scan first)")
-        if now_ns is not None:
-            now = int(now_ns)
-        else:
-            now = self._clock.monotonic_ns() if self._virtual else _t.now_ns()
+        now = self._now() if now_ns is None else int(now_ns)
         duration = max(0, now - slot.woke_ns)
         nxt = self._grid.first_index_not_before(now, slot.index + 1)
         skipped = nxt - (slot.index + 1)

@@ -36,8 +36,8 @@ class SchedulerSettings:
 
     compensation: Compensation = "auto"
     finish: Finish = "auto"
-    max_early_ns: int = 500_000
-    wake_quantile: float = 0.99
+    max_early_ns: int = 250_000
+    wake_quantile: float = 0.9
 
     def __post_init__(self) -> None:
         c = self.compensation
