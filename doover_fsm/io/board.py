@@ -400,7 +400,7 @@ class _Validator:
                                     f"[[{ok}]] #{oi + 1} (line {self.pos.line_of(ok, oi, 'line')})")
                 seen_line[k] = (kind, i)
         seen_ch: dict[tuple[str, str], tuple[str, int]] = {}
-        for kind, aentries in (("ai", ai), ("ao", ao)):
+        for kind, aentries in (("ao", ao),):  # two AIs may read one channel; two AOs may not
             for i, a in enumerate(aentries):
                 ck = (a.device, f"{kind}:{a.channel}")
                 if ck in seen_ch:
