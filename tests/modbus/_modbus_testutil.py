@@ -83,13 +83,9 @@ class SimServer:
     async def start(self) -> None:
         devices = [make_device(i) for i in DEVICE_IDS]
         if self.kind == "tcp":
-            self.server = ModbusTcpServer(
-                devices, address=("127.0.0.1", int(self.port)), trace_packet=self._trace
-            )
+            self.server = ModbusTcpServer(devices, address=("127.0.0.1", int(self.port)), trace_packet=self._trace)
         else:
-            self.server = ModbusSerialServer(
-                devices, port=str(self.port), baudrate=9600, trace_packet=self._trace
-            )
+            self.server = ModbusSerialServer(devices, port=str(self.port), baudrate=9600, trace_packet=self._trace)
         await self.server.serve_forever(background=True)
 
     async def stop(self) -> None:

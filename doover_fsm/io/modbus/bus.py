@@ -68,6 +68,7 @@ class BusStatus:
     exception_responses: int
     framing_errors: int
     connection_errors: int
+    connect_attempts: int
     connects: int
     disconnects: int
     reconnect_in: float
@@ -120,6 +121,7 @@ class ModbusBus:
         self._exceptions = 0
         self._framing = 0
         self._conn_errors = 0
+        self._attempts = 0
         self._connects = 0
         self._disconnects = 0
         self._last_error: str | None = None
@@ -183,10 +185,12 @@ class ModbusBus:
         loop = asyncio.get_running_loop()
         now = loop.time()
         if self._was_connected:
-            # The connection dropped since the last request: count it once, back off.
+            # The connection dropped since the last request: count it once and try to
+            # reconnect at once (a restarted peer or an idle-closing gateway is the common
+            # case); failed attempts then back off.
             self._was_connected = False
             self._disconnects += 1
-            self._backoff(now)
+            self._next_attempt = now
         if now < self._next_attempt:
             raise make_error(
                 ModbusConnectionError,
@@ -196,6 +200,7 @@ class ModbusBus:
             )
         if client is None:
             client = self._client = self._make_client()
+        self._attempts += 1
         try:
             ok = await client.connect()
         except Exception as exc:
@@ -335,6 +340,7 @@ class ModbusBus:
             exception_responses=self._exceptions,
             framing_errors=self._framing,
             connection_errors=self._conn_errors,
+            connect_attempts=self._attempts,
             connects=self._connects,
             disconnects=self._disconnects,
             reconnect_in=0.0 if self.connected else max(0.0, self._next_attempt - now),
