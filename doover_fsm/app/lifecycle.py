@@ -44,7 +44,7 @@ UI_CMDS_CHANNEL = "ui_cmds"
 
 def default_data_dir() -> Path:
     """``$DOOVER_FSM_DATA_DIR``, else ``$XDG_DATA_HOME/doover_fsm``, else ``~/.local/share/doover_fsm``."""
-    from doover_fsm.agent.local import default_data_dir as agent_default
+    from doover_fsm.agent.store import default_data_dir as agent_default
 
     return Path(agent_default())
 
@@ -218,7 +218,9 @@ class Lifecycle:
         from doover_fsm.io import BoardIO, select_board
 
         board_pref = app.config.extra.get("board") if isinstance(app.config.extra.get("board"), str) else None
-        app.board = select_board(app.board_name, os.environ, board_pref)
+        # Test mode runs on the virtual board unless a board was chosen explicitly.
+        chosen = app.board_name or ("virtual" if app.test_mode and not os.environ.get("DOOVER_BOARD") else None)
+        app.board = select_board(chosen, os.environ, board_pref)
         app.board_io = BoardIO(app.board, clock=app.clock, post_event=app.events.post)
         app.board_io.open()
         app.board_io.attach(asyncio.get_running_loop())

@@ -1,1 +1,1 @@
-"""doover_fsm.cli.commands."""
+"""One module per ``doover-fsm`` subcommand, each with ``register(subparsers)``."""

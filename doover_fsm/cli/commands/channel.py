@@ -1,0 +1,71 @@
+"""``doover-fsm channel show|post|patch|list``: look at and write the local agent's channels."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from doover_fsm.agent.store import open_store
+from doover_fsm.cli._common import add_data_dir, print_json
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("channel", help="show or write channels of the local agent",
+                       description="Read and write the channels a running app on this device uses. "
+                                   "A running app sees a write within one scan.")
+    csub = p.add_subparsers(dest="channel_command", metavar="ACTION", required=True)
+
+    show = csub.add_parser("show", help="the aggregate and the newest messages of a channel")
+    show.add_argument("name", help="channel name, e.g. tag_values")
+    show.add_argument("--messages", type=int, default=5, metavar="N", help="how many messages (default 5)")
+    add_data_dir(show)
+    show.set_defaults(func=_show)
+
+    post = csub.add_parser("post", help="post a message (JSON) on a channel",
+                           description="Example: doover-fsm channel post ui_cmds "
+                                       "'{\"type\":\"rpc\",\"method\":\"start\",\"request\":{},\"app_key\":\"pump\"}'")
+    post.add_argument("name")
+    post.add_argument("json", help="the message data as JSON")
+    add_data_dir(post)
+    post.set_defaults(func=_post)
+
+    patch = csub.add_parser("patch", help="merge-patch a channel's aggregate (JSON; null deletes a key)")
+    patch.add_argument("name")
+    patch.add_argument("json")
+    patch.add_argument("--replace", action="store_true", help="replace the aggregate instead of merging")
+    add_data_dir(patch)
+    patch.set_defaults(func=_patch)
+
+    lst = csub.add_parser("list", help="the channels the store knows")
+    add_data_dir(lst)
+    lst.set_defaults(func=_list)
+
+
+def _show(args: argparse.Namespace) -> int:
+    with open_store(args.data_dir) as store:
+        print_json({
+            "channel": args.name,
+            "aggregate": store.get_aggregate(args.name),
+            "messages": [{"id": m.id, "ts": m.ts, "author": m.author, "data": m.data}
+                         for m in store.list_messages(args.name, limit=args.messages)],
+        })
+    return 0
+
+
+def _post(args: argparse.Namespace) -> int:
+    with open_store(args.data_dir) as store:
+        print(store.post_message_json(args.name, args.json))
+    return 0
+
+
+def _patch(args: argparse.Namespace) -> int:
+    with open_store(args.data_dir) as store:
+        print_json(store.update_aggregate_json(args.name, args.json, replace=args.replace))
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    with open_store(args.data_dir) as store:
+        for name in store.channels():
+            print(name)
+    return 0
