@@ -185,6 +185,8 @@ class BoardIO:
         for a, ch in self._ao:
             if a.safe is not None:
                 self._write_ao(a, ch, a.safe)
+        if self._panel is not None:
+            self._panel.publish(self._do_written, self._ao_written)  # type: ignore[arg-type]
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Watch DI edge fds on ``loop``; edges become events as soon as the loop sees them."""

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "io"))
-from _conformance import ConformanceSuite  # noqa: E402
+from _conformance import ConformanceSuite
 
-from doover_fsm.clock import MonotonicClock  # noqa: E402
-from doover_fsm.events import Event  # noqa: E402
-from doover_fsm.io import Board, BoardIO  # noqa: E402
+from doover_fsm.clock import MonotonicClock
+from doover_fsm.events import Event
+from doover_fsm.io import Board, BoardIO
 
 
 class HwRig:
