@@ -83,9 +83,10 @@ def is_realtime_thread() -> bool:
 
 
 def _refused(knob: str, what: str, exc: OSError) -> RealtimeReport:
-    err = RealtimeSettingError(exc.errno or 0, f"{knob}: the system refused {what}: {exc.strerror or exc}")
+    message = f"{knob}: the system refused {what}: {exc.strerror or exc}"
+    err = RealtimeSettingError(exc.errno or 0, message)
     err.__cause__ = exc
-    return RealtimeReport(knob, False, str(err), err)
+    return RealtimeReport(knob, False, message, err)
 
 
 def apply_realtime(settings: RealtimeSettings, *, strict: bool = False) -> list[RealtimeReport]:
