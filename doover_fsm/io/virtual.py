@@ -277,14 +277,15 @@ class VirtualPanel:
         self.board, self.world, self.dir = board, world, state_dir
         self.inputs_path = state_dir / "inputs.json"
         self.outputs_path = state_dir / "outputs.json"
-        self._mtime: int | None = None
+        self._mtime: tuple[int, int] | None = None
 
     def poll(self) -> bool:
         """Apply ``inputs.json`` if its mtime changed since the last poll; True if applied."""
         try:
-            mtime = os.stat(self.inputs_path).st_mtime_ns
+            st = os.stat(self.inputs_path)
         except FileNotFoundError:
             return False
+        mtime = (st.st_mtime_ns, st.st_ino)  # the CLI replaces the file, so the inode changes too
         if mtime == self._mtime:
             return False
         self._mtime = mtime

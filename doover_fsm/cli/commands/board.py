@@ -1,0 +1,148 @@
+"""``doover-fsm board list | show NAME | detect | check NAME``: inspect and verify board configs.
+
+``check`` opens every line and IIO channel the board names (with the real backends unless the
+board is virtual), reports each problem on its own line with file:line, and exits 1 if any.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from doover_fsm.clock import MonotonicClock
+from doover_fsm.errors import DooverFSMError
+from doover_fsm.io.backend import LineConfig
+from doover_fsm.io.board import Board, known_boards, load_board
+from doover_fsm.io.select import ENV_VAR, detect_board, read_device_tree
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser("board", help="list, show, detect and check board configs")
+    sub = p.add_subparsers(dest="board_cmd", metavar="SUBCOMMAND", required=True)
+    sub.add_parser("list", help="known boards (name, file, description)").set_defaults(func=cmd_list)
+    s = sub.add_parser("show", help="a board's lines and channels")
+    s.add_argument("name", help="board name or path to a .toml file")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.set_defaults(func=cmd_show)
+    d = sub.add_parser("detect", help="which board this machine's device tree matches")
+    d.add_argument("--dt-root", default="/proc/device-tree", help="device-tree directory (for testing)")
+    d.set_defaults(func=cmd_detect)
+    c = sub.add_parser("check", help="open every line and channel; report each problem; exit 1 if any")
+    c.add_argument("name", help="board name or path to a .toml file")
+    c.add_argument("--sysfs-root", default=None, help="IIO sysfs root (default /sys/bus/iio/devices)")
+    c.set_defaults(func=cmd_check)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    for name, path in sorted(known_boards().items()):
+        try:
+            desc = load_board(path).description
+        except DooverFSMError as e:
+            desc = f"INVALID: {e}"
+        print(f"{name:18} {desc}\n{'':18} {path}")
+    return 0
+
+
+def _pin(e: object) -> str:
+    pin, name = getattr(e, "pin", None), getattr(e, "name", None)
+    return " ".join(str(x) for x in (pin, name) if x is not None)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    b = load_board(args.name)
+    if args.json:
+        print(json.dumps(_as_dict(b), indent=1, default=str))
+        return 0
+    print(f"{b.name}: {b.description}\n  file: {b.path}\n  backend: {b.backend}")
+    print(f"  detect: compatible={list(b.compatible)} model={list(b.model)}")
+    for e in (*b.di, *b.do):
+        extra = f" safe={int(e.safe)} drive={e.drive}" if e.kind == "do" else f" debounce={e.debounce_ms:g}ms"
+        print(f"  {e.kind.upper()} {_pin(e):8} {e.chip}:{e.line} bias={e.bias}"
+              f"{' active-low' if e.active_low else ''}{extra}")
+    for a in (*b.ai, *b.ao):
+        cal = f" cal={a.calibration.type}" if a.calibration else ""
+        safe = f" safe={a.safe:g}" if a.safe is not None else ""
+        print(f"  {a.kind.upper()} {_pin(a):8} {a.device}/{a.channel} units={a.units or '-'}{cal}{safe}")
+    for bus in b.modbus:
+        print(f"  MODBUS {bus}: {dict(b.modbus[bus])}")
+    print(f"  scheduler: {b.scheduler}")
+    return 0
+
+
+def _as_dict(b: Board) -> dict[str, object]:
+    from dataclasses import asdict
+
+    return {"name": b.name, "description": b.description, "path": str(b.path), "backend": b.backend,
+            "compatible": b.compatible, "model": b.model,
+            **{k: [asdict(e) for e in getattr(b, k)] for k in ("di", "do", "ai", "ao")},
+            "modbus": dict(b.modbus), "scheduler": asdict(b.scheduler)}
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    info = read_device_tree(args.dt_root)
+    print(f"device tree: compatible={list(info.compatible)} model={info.model!r}")
+    b = detect_board(args.dt_root)
+    if b is None:
+        print(f"no board matches; without --board or {ENV_VAR}, apps use the 'virtual' board")
+        return 1
+    print(f"detected: {b.name} ({b.path})")
+    return 0
+
+
+def check_board(b: Board, sysfs_root: str | None = None) -> list[str]:
+    """Every problem opening ``b``'s lines and channels, one message each ([] when all is well)."""
+    problems: list[str] = []
+    if b.backend == "virtual":
+        from doover_fsm.io.virtual import VirtualAnalogBackend, VirtualGpioBackend, VirtualWorld
+
+        world = VirtualWorld.for_board(b, MonotonicClock())
+        gpio: object = VirtualGpioBackend(world)
+        analog: object = VirtualAnalogBackend(world)
+    else:
+        from doover_fsm.io.gpiod_backend import GpiodBackend
+        from doover_fsm.io.iio_backend import IioBackend
+
+        gpio, analog = GpiodBackend(), IioBackend(sysfs_root)
+    # One line at a time so every problem is reported, not just the first of each chip.
+    for e in (*b.di, *b.do):
+        cfg = LineConfig(line=e.line, output=False, active_low=e.active_low, bias="as-is", where=e.where)
+        try:
+            h = gpio.request(e.chip, [cfg], "doover_fsm-check")  # type: ignore[attr-defined]
+            h.release()
+        except (DooverFSMError, OSError) as exc:
+            problems.append(f"{e.kind.upper()} {_pin(e)}: {exc}")
+    for a in (*b.ai, *b.ao):
+        try:
+            ch = analog.open_channel(a.device, a.channel, output=a.kind == "ao",  # type: ignore[attr-defined]
+                                     scale=a.scale, offset=a.offset, where=a.where)
+            if a.kind == "ai":
+                ch.read()
+            ch.close()
+        except (DooverFSMError, OSError) as exc:
+            problems.append(f"{a.kind.upper()} {_pin(a)}: {exc}")
+    if b.modbus:
+        try:
+            from doover_fsm.io.modbus.config import parse_buses
+        except ImportError:
+            pass
+        else:
+            try:
+                parse_buses(b.modbus, where=str(b.path))
+            except (DooverFSMError, ValueError) as exc:
+                problems.append(f"MODBUS: {exc}")
+    return problems
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    b = load_board(args.name)
+    problems = check_board(b, args.sysfs_root)
+    n = len(b.di) + len(b.do) + len(b.ai) + len(b.ao)
+    for msg in problems:
+        print(f"PROBLEM {msg}", file=sys.stdout)
+    if problems:
+        print(f"board {b.name} ({Path(b.path)}): {len(problems)} problem(s) in {n} lines/channels")
+        return 1
+    print(f"board {b.name} ({b.path}): all {n} lines/channels OK")
+    return 0
