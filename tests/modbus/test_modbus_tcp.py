@@ -239,3 +239,15 @@ async def test_close_stops_everything(tcp_iface: ModbusInterface, events: Collec
     events.queue.drain()
     await asyncio.sleep(0.05)
     assert not events.queue.drain()
+
+
+async def test_removed_subscription_does_not_call_back_queued_results(
+    tcp_iface: ModbusInterface, events: Collector
+) -> None:
+    got: list[object] = []
+    sub = tcp_iface.add_read_register_subscription(poll_secs=0.01, callback=got.append, name="late")
+    while not len(events.queue):
+        await asyncio.sleep(0.005)
+    tcp_iface.remove_read_register_subscription(sub.id)
+    await events.drain()  # the queued result's callback runs after removal: skipped
+    assert got == []
