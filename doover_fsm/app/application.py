@@ -382,7 +382,7 @@ class Application:
         hook = getattr(self, hook_name)
         extra = self._extra_hooks.get(event.channel, ()) if event.kind in ("aggregate", "sync") else ()
 
-        async def run_hooks() -> None:
+        async def run_hooks(event: ChannelEvent) -> None:
             await call_maybe_async(hook, event)
             for h in extra:
                 await call_maybe_async(h, event)
