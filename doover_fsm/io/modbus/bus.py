@@ -19,6 +19,7 @@ cheap synchronous reads).
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -211,10 +212,13 @@ class ModbusBus:
         if not ok:
             client.close()
             self._backoff(loop.time())
+            why = ""
+            if isinstance(self.config, RtuBusConfig) and not os.path.exists(self.config.port):
+                why = " (serial port does not exist)"
             err = make_error(
                 ModbusConnectionError,
                 ctx,
-                f"could not connect to {self.config.describe()}; "
+                f"could not connect to {self.config.describe()}{why}; "
                 f"retrying in {self._next_attempt - now:.2f} s",
             )
             raise err from cause
