@@ -160,10 +160,10 @@ class TagTable:
         self.fval_out = ffi.new("double[1]")
 
     def close(self) -> None:
-        """Free the C table now (the wrapper must not be used afterwards)."""
-        if self.ptr is not None:
+        """Free the C table now. Later calls see a NULL handle: InternalError, never a crash."""
+        if self.ptr != ffi.NULL:
             ffi.release(self.ptr)
-            self.ptr = None
+            self.ptr = ffi.NULL
 
     def set_i64(self, tag_id: int, type_: int, flags: int, ts_ns: int, value: int) -> bool:
         rc = lib.dfsm_tagtable_set_i64(self.ptr, tag_id, type_, flags, ts_ns, value)
@@ -236,10 +236,10 @@ class TagRing:
         self._held = ffi.new("struct dfsm_tag_record *")
 
     def close(self) -> None:
-        """Free the C ring now (no thread may use the wrapper afterwards)."""
-        if self.ptr is not None:
+        """Free the C ring now (no thread may be posting). Later calls raise InternalError."""
+        if self.ptr != ffi.NULL:
             ffi.release(self.ptr)
-            self.ptr = None
+            self.ptr = ffi.NULL
 
     def post_i64(self, tag_id: int, type_: int, flags: int, ts_ns: int, value: int) -> bool:
         """Producer: False if the ring was full (the record was dropped and counted)."""

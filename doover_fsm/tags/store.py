@@ -540,5 +540,7 @@ class TagStore:
 
     def close(self) -> None:
         """Free the C table and ring now (otherwise freed when the store is collected)."""
+        with self._post_lock:
+            self._ring.close()
         self._table.close()
-        self._ring.close()
+        self._tp = self._table.ptr  # NULL now: a later call raises InternalError instead of crashing
