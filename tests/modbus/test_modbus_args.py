@@ -102,3 +102,13 @@ async def test_none_means_default(offline_iface: ModbusInterface) -> None:
 def test_lost_after_must_be_positive(events: Collector) -> None:
     with pytest.raises(ValueError, match="lost_after"):
         make_iface(events, {}, lost_after=0)
+
+
+async def test_missing_serial_port_is_a_clear_connection_error(events: Collector) -> None:
+    from doover_fsm.io.modbus import ModbusConnectionError, RtuBusConfig
+
+    iface = make_iface(events, {"rs485": RtuBusConfig("rs485", "/dev/no-such-tty", timeout=0.2)})
+    await iface.start()
+    with pytest.raises(ModbusConnectionError, match=r"rtu /dev/no-such-tty 9600 8N1 \(serial port does not exist\)"):
+        await iface.read_registers("rs485")
+    await iface.close()
