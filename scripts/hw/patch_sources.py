@@ -39,21 +39,23 @@ obj-m += iio_dummy.o
 iio_dummy-y := iio_simple_dummy.o
 """
 
-DUMMY_WRITE_RAW = """\
-			/*
-			 * doover_fsm hw tier: store writes to input channels too, so tests can
-			 * set the reading an application will see (upstream returns -EINVAL).
-			 */
-			mutex_lock(&st->lock);
-			if (chan->output)
-				st->dac_val = val;
-			else if (chan->differential)
-				st->differential_adc_val[chan->channel == 1 ? 0 : 1] = val;
-			else
-				st->single_ended_adc_val = val;
-			mutex_unlock(&st->lock);
-			return 0;
-"""
+# The replacement body of the IIO_VOLTAGE raw case in iio_dummy_write_raw() (kernel style: tabs).
+_DUMMY_WRITE_RAW_LINES = [
+    (0, "/*"),
+    (0, " * doover_fsm hw tier: store writes to input channels too, so tests can"),
+    (0, " * set the reading an application will see (upstream returns -EINVAL)."),
+    (0, " */"),
+    (0, "mutex_lock(&st->lock);"),
+    (0, "if (chan->output)"),
+    (1, "st->dac_val = val;"),
+    (0, "else if (chan->differential)"),
+    (1, "st->differential_adc_val[chan->channel == 1 ? 0 : 1] = val;"),
+    (0, "else"),
+    (1, "st->single_ended_adc_val = val;"),
+    (0, "mutex_unlock(&st->lock);"),
+    (0, "return 0;"),
+]
+DUMMY_WRITE_RAW = "".join("\t" * (3 + depth) + line + "\n" for depth, line in _DUMMY_WRITE_RAW_LINES)
 
 # (file, regex, replacement, why)
 PATCHES = [
@@ -95,10 +97,9 @@ def main(argv: list[str]) -> int:
         count = len(re.findall(pattern, text, flags))
         # The export patch removes every export (3 in 6.1); the others must match exactly once.
         if count == 0 or (count > 1 and "EXPORT" not in pattern):
-            print(f"patch_sources: {name}: expected one match for {pattern!r}, found {count} ({why})",
-                  file=sys.stderr)
+            print(f"patch_sources: {name}: expected one match for {pattern!r}, found {count} ({why})", file=sys.stderr)
             return 1
-        path.write_text(re.sub(pattern, lambda m: m.expand(repl), text, flags=flags))
+        path.write_text(re.sub(pattern, repl, text, flags=flags))
     (out / "Kbuild").write_text(KBUILD)
     return 0
 

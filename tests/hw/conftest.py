@@ -60,7 +60,7 @@ class GpioSim:
         for line_dir in bank_dir.glob("line*"):
             name = (line_dir / "name").read_text().strip()
             if name:
-                self.line_names[name] = int(line_dir.name[len("line"):])
+                self.line_names[name] = int(line_dir.name[len("line") :])
 
     def _attr(self, offset: int, attr: str) -> Path:
         if not 0 <= offset < self.num_lines:

@@ -30,8 +30,7 @@ def test_pull_on_sim_is_read_by_gpiod(gpio_sim, level):
     for offset in offsets:
         gpio_sim.set_input(offset, level)
     settings = gpiod.LineSettings(direction=Direction.INPUT)
-    with gpiod.request_lines(gpio_sim.chip_path, consumer="dfsm-hw-test",
-                             config={tuple(offsets): settings}) as request:
+    with gpiod.request_lines(gpio_sim.chip_path, consumer="dfsm-hw-test", config={tuple(offsets): settings}) as request:
         expected = Value.ACTIVE if level else Value.INACTIVE
         assert request.get_values() == [expected] * len(offsets)
         # Flip one line while requested: the change is seen at once.
@@ -43,8 +42,7 @@ def test_pull_on_sim_is_read_by_gpiod(gpio_sim, level):
 def test_output_driven_by_gpiod_is_seen_by_sim(gpio_sim):
     offset = gpio_sim.line_offset("DO3")
     settings = gpiod.LineSettings(direction=Direction.OUTPUT, output_value=Value.INACTIVE)
-    with gpiod.request_lines(gpio_sim.chip_path, consumer="dfsm-hw-test",
-                             config={"DO3": settings}) as request:
+    with gpiod.request_lines(gpio_sim.chip_path, consumer="dfsm-hw-test", config={"DO3": settings}) as request:
         assert gpio_sim.get_output(offset) is False
         request.set_value("DO3", Value.ACTIVE)
         assert gpio_sim.get_output(offset) is True
@@ -57,14 +55,11 @@ def test_edge_events_from_sim_pull(gpio_sim):
     offset = gpio_sim.line_offset("DI2")
     gpio_sim.set_input(offset, False)
     settings = gpiod.LineSettings(direction=Direction.INPUT, edge_detection=Edge.BOTH)
-    with gpiod.request_lines(gpio_sim.chip_path, consumer="dfsm-hw-test",
-                             config={offset: settings}) as request:
+    with gpiod.request_lines(gpio_sim.chip_path, consumer="dfsm-hw-test", config={offset: settings}) as request:
         gpio_sim.set_input(offset, True)
         assert request.wait_edge_events(5.0)
         events = request.read_edge_events()
-        assert [(e.line_offset, e.event_type) for e in events] == [
-            (offset, gpiod.EdgeEvent.Type.RISING_EDGE)
-        ]
+        assert [(e.line_offset, e.event_type) for e in events] == [(offset, gpiod.EdgeEvent.Type.RISING_EDGE)]
         gpio_sim.set_input(offset, False)
         assert request.wait_edge_events(5.0)
         assert request.read_edge_events()[0].event_type == gpiod.EdgeEvent.Type.FALLING_EDGE
