@@ -110,12 +110,14 @@ async def measure_scheduler(period: float, seconds: float, *, settings: Schedule
         t0 = time.monotonic_ns()
         end = t0 + round(seconds * NS_PER_S)
         last = None
+        ticks = 0
         while True:
             slot = await sched.wait_for_next_scan()
             if slot.woke_ns >= end:
                 sched.end_scan()
                 break
             last = slot
+            ticks += 1
             if scan is not None:
                 r = scan()
                 if asyncio.iscoroutine(r):
@@ -125,8 +127,6 @@ async def measure_scheduler(period: float, seconds: float, *, settings: Schedule
     finally:
         sched.close()
     cpu = time.process_time() - cpu0
-    # The final (post-end) scan was recorded too; ticks count scans started inside the window.
-    ticks = st.scans - 1
     drift = 0 if last is None else last.woke_ns - (t0 + last.index * round(period * NS_PER_S))
     return LoopMeasurement(name, period, seconds, ticks, int(seconds / period), st.skipped,
                            st.lateness_p50_ns, st.lateness_p99_ns, st.lateness_max_ns, drift, cpu,
