@@ -131,8 +131,11 @@ class Scheduler:
     @property
     def compensation_ns(self) -> int:
         """How early the timerfd is armed before each deadline right now."""
+        return self._compensation(self._finish_mode())
+
+    def _compensation(self, mode: int) -> int:
         s = self._settings
-        if self._timer is None or self._finish_mode() == _t.FINISH_NONE or s.compensation == "off":
+        if self._timer is None or mode == _t.FINISH_NONE or s.compensation == "off":
             return 0
         comp = self._timer.wake_latency_ns if s.compensation == "auto" else int(s.compensation)
         return max(0, min(comp, s.max_early_ns, self._period_ns // 2))
@@ -194,7 +197,7 @@ class Scheduler:
             if now >= deadline:
                 return now
             mode = self._finish_mode()
-            comp = self.compensation_ns
+            comp = self._compensation(mode)
             fire = deadline - comp
             if fire - now > _MIN_ARM_NS:
                 loop = self._loop
