@@ -94,7 +94,7 @@ class BoardIO:
         self._sysfs_root = sysfs_root
         self._gpio, self._analog = gpio, analog
         self.virtual_world: VirtualWorld | None = None
-        self._panel: VirtualPanel | None = None
+        self.virtual_panel: VirtualPanel | None = None
         self._groups: list[_ChipGroup] = []
         self._ai: list[tuple[AnalogChannel, ChannelHandle]] = []
         self._ao: list[tuple[AnalogChannel, ChannelHandle]] = []
@@ -138,7 +138,7 @@ class BoardIO:
             self._gpio = self._gpio or VirtualGpioBackend(world)
             self._analog = self._analog or VirtualAnalogBackend(world)
             if self.board.backend == "virtual":
-                self._panel = VirtualPanel(self.board, world, default_state_dir(self.board))
+                self.virtual_panel = VirtualPanel(self.board, world, default_state_dir(self.board))
         else:
             from doover_fsm.io.gpiod_backend import GpiodBackend
             from doover_fsm.io.iio_backend import IioBackend
@@ -185,8 +185,8 @@ class BoardIO:
         for a, ch in self._ao:
             if a.safe is not None:
                 self._write_ao(a, ch, a.safe)
-        if self._panel is not None:
-            self._panel.publish(self._do_written, self._ao_written)  # type: ignore[arg-type]
+        if self.virtual_panel is not None:
+            self.virtual_panel.publish(self._do_written, self._ao_written, force=True)  # type: ignore[arg-type]
 
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """Watch DI edge fds on ``loop``; edges become events as soon as the loop sees them."""
@@ -241,8 +241,8 @@ class BoardIO:
     def read_inputs(self) -> None:
         """Scan step 1: the input image (one get_values per chip; one read per AI)."""
         self._require_open()
-        if self._panel is not None:
-            self._panel.poll()
+        if self.virtual_panel is not None:
+            self.virtual_panel.poll()
         img = self.di_image
         for g in self._groups:
             if g.inputs:
@@ -292,8 +292,8 @@ class BoardIO:
             if v is not None and v != self._ao_written[a.key]:
                 self._write_ao(a, ch, v)
                 changed_any = True
-        if changed_any and self._panel is not None:
-            self._panel.publish(self._do_written, self._ao_written)  # type: ignore[arg-type]
+        if changed_any and self.virtual_panel is not None:
+            self.virtual_panel.publish(self._do_written, self._ao_written)  # type: ignore[arg-type]
 
     def _write_ao(self, a: AnalogChannel, ch: ChannelHandle, value: float) -> None:
         ch.write(a.calibration.invert(value) if a.calibration is not None else value)
@@ -317,8 +317,8 @@ class BoardIO:
             if a.safe is not None:
                 self.ao_state[a.key] = a.safe
                 self._write_ao(a, ch, a.safe)
-        if self._panel is not None:
-            self._panel.publish(self._do_written, self._ao_written)  # type: ignore[arg-type]
+        if self.virtual_panel is not None:
+            self.virtual_panel.publish(self._do_written, self._ao_written, force=True)  # type: ignore[arg-type]
 
     # --- edges ------------------------------------------------------------------------------------
     def _on_readable(self, g: _ChipGroup) -> None:

@@ -9,7 +9,8 @@ timestamps from the injected clock and wake the asyncio loop through an ``eventf
 
 :class:`VirtualPanel` connects the ``virtual`` board to other processes: ``inputs.json`` in
 the state dir (written by ``doover-fsm io set``) is re-read when its mtime changes, at most
-once per scan; ``outputs.json`` is rewritten (atomically) when outputs change.
+once per scan; ``outputs.json`` is rewritten (atomically) when outputs change, at most every
+100 ms (the last change is always flushed, and safe states are written at once).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import errno
 import json
 import os
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,6 +146,8 @@ class VirtualLineHandle:
             ln.level = bool(v) != ln.active_low
 
     def read_edges(self) -> list[EdgeRecord]:
+        if not self._pending:
+            return []
         if self.fd is not None:
             with contextlib.suppress(BlockingIOError):
                 os.eventfd_read(self.fd)
@@ -278,9 +282,14 @@ class VirtualPanel:
         self.inputs_path = state_dir / "inputs.json"
         self.outputs_path = state_dir / "outputs.json"
         self._mtime: tuple[int, int] | None = None
+        self.min_interval = 0.1
+        self._last_publish = float("-inf")
+        self._pending: tuple[Mapping[object, bool], Mapping[object, float | None]] | None = None
 
     def poll(self) -> bool:
         """Apply ``inputs.json`` if its mtime changed since the last poll; True if applied."""
+        if self._pending is not None and time.monotonic() - self._last_publish >= self.min_interval:
+            self.flush()
         try:
             st = os.stat(self.inputs_path)
         except FileNotFoundError:
@@ -303,7 +312,21 @@ class VirtualPanel:
                 self.world.set_raw(a.device.replace("*", ""), f"in_{a.channel}_raw", float(raw))  # type: ignore[union-attr]
         return True
 
-    def publish(self, do: Mapping[object, bool], ao: Mapping[object, float | None]) -> None:
+    def publish(self, do: Mapping[object, bool], ao: Mapping[object, float | None], *, force: bool = False) -> None:
+        """Write ``outputs.json``: at most every ``min_interval`` s unless ``force`` (a file write
+        costs far more than a scan's I/O; a pending change is flushed by a later ``flush``)."""
+        self._pending = (do, ao)
+        now = time.monotonic()
+        if force or now - self._last_publish >= self.min_interval:
+            self.flush(now)
+
+    def flush(self, now: float | None = None) -> None:
+        """Write pending outputs now (called each scan; cheap when nothing is pending)."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        do, ao = pending
+        self._last_publish = time.monotonic() if now is None else now
         write_json_atomic(self.outputs_path, {"do": {str(k): v for k, v in do.items()},
                                               "ao": {str(k): v for k, v in ao.items()},
                                               "time": self.world.clock.time()})

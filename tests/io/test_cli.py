@@ -65,6 +65,7 @@ def test_io_set_get_round_trip_with_a_running_board(_virtual_state_dir: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     io = BoardIO(load_board("virtual"), clock=VirtualClock(), post_event=lambda e: True)
     with io:
+        io.virtual_panel.min_interval = 0
         assert main(["io", "set", "di", "2", "1"]) == 0
         assert main(["io", "set", "ai", "0", "4.5"]) == 0
         io.read_inputs()

@@ -238,6 +238,7 @@ def test_safe_state_keeps_lines_and_drops_schedules(rig) -> None:
 
 def test_virtual_panel_files(rig, _virtual_state_dir: Path) -> None:
     io, _p, _world, _clock, _ = rig
+    io.virtual_panel.min_interval = 0  # publish every change (default: at most every 100 ms)
     (_virtual_state_dir / "inputs.json").write_text(json.dumps({"di": {"3": True}, "ai": {"1": 1.5}}))
     io.read_inputs()
     assert io.di_image[3] is True and io.ai_image[1] == pytest.approx(1.5)
@@ -262,3 +263,19 @@ def test_open_failure_releases_everything() -> None:
     with pytest.raises(BoardError, match=r"t\.toml:7: no GPIO chip labelled 'b'"):
         io.open()
     assert world.chips["a"].lines[0].owner is None  # chip 'a' was released again
+
+
+def test_virtual_panel_rate_limits_and_flushes(rig, _virtual_state_dir: Path) -> None:
+    io, _p, _world, _clock, _ = rig
+    panel = io.virtual_panel
+    panel.min_interval = 3600.0
+    io.do_state[0] = True
+    io.write_outputs()  # within the interval: not written yet
+    assert json.loads((_virtual_state_dir / "outputs.json").read_text())["do"]["0"] is False
+    panel.min_interval = 0
+    io.read_inputs()  # the next scan flushes the pending change
+    assert json.loads((_virtual_state_dir / "outputs.json").read_text())["do"]["0"] is True
+    panel.min_interval = 3600.0
+    io.do_state[0] = True
+    io.close()  # safe state is written at once
+    assert json.loads((_virtual_state_dir / "outputs.json").read_text())["do"]["0"] is False
