@@ -35,7 +35,7 @@ import struct
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from doover_fsm._core import tagring as _c
 from doover_fsm.clock import Clock, MonotonicClock
@@ -57,9 +57,11 @@ class TagCapacityError(DooverFSMError, RuntimeError):
     """The tag store has no free tag slot left; names the tag that did not fit."""
 
 
-@dataclass(frozen=True, slots=True)
-class LoggedPoint:
-    """One ``log=True`` write, in write order. ``ts`` is unix seconds, ``ts_ns`` the same in ns."""
+class LoggedPoint(NamedTuple):
+    """One ``log=True`` write, in write order. ``ts`` is unix seconds, ``ts_ns`` the same in ns.
+
+    A NamedTuple (immutable) rather than a frozen dataclass: commits build thousands of them.
+    """
 
     app_key: str | None
     name: str
@@ -449,12 +451,19 @@ class TagStore:
             ids, types, iv, fv = self._log_batch.unpack(m)
             tss = self._log_batch.unpack_ts(m)
             log_objs = self._log_objs
+            keys = self._keys
             for tid, t, i, f, ts in zip(ids, types, iv, fv, tss, strict=True):
-                if t == _REF:
+                if t == _INT:
+                    v = i
+                elif t == _DOUBLE:
+                    v = f
+                elif t == _BOOL:
+                    v = i == 1
+                elif t == _REF:
                     v = _copy_out(log_objs[i])
                 else:
-                    v = self._decode(tid, t, i, f)
-                app_key, name = self._keys[tid]
+                    v = None
+                app_key, name = keys[tid]
                 logged.append(LoggedPoint(app_key, name, v, ts / 1e9, ts))
         self._log_objs.clear()
         self._commits += 1

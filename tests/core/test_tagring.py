@@ -65,7 +65,7 @@ def test_log_ring_keeps_order_and_counts_drops() -> None:
     s = t.statistics()
     assert (s.log_depth, s.log_peak, s.log_drops) == (3, 3, 1)
     n = t.collect_logged(b)
-    ids, types, iv, fv = b.unpack(n)
+    ids, types, _iv, fv = b.unpack(n)
     assert ids == [0, 1, 0] and b.unpack_ts(n) == [10, 12, 13]
     assert types == [c.INT, c.DOUBLE, c.INT] and fv[1] == 2.5
     assert t.statistics().log_depth == 0
