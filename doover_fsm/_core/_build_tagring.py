@@ -12,7 +12,7 @@ import sys
 from cffi import FFI
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import _buildutil  # noqa: E402
+import _buildutil
 
 ffibuilder = FFI()
 ffibuilder.cdef(_buildutil.read_cdef("_cdef_tagring.h"))

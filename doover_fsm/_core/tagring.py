@@ -20,14 +20,14 @@ from doover_fsm._core._tagring import ffi, lib
 from doover_fsm.errors import InternalError, error_from_errno
 
 __all__ = [
+    "ABSENT",
+    "BOOL",
     "DOUBLE",
     "FORCE",
     "INT",
     "LOG",
     "QUIET",
     "REF",
-    "ABSENT",
-    "BOOL",
     "VOID",
     "Record",
     "RingStats",
