@@ -190,7 +190,7 @@ def load_board(name_or_path: str | os.PathLike[str]) -> Board:
     """Load a board by name (see :func:`known_boards`) or by path to a TOML file."""
     text = str(name_or_path)
     p = Path(text)
-    if text.endswith(".toml") or os.sep in text or p.is_file():
+    if text.endswith(".toml") or os.sep in text:
         if not p.is_file():
             raise BoardError(f"board file {text!r} does not exist")
         return parse_board_file(p)

@@ -54,7 +54,12 @@ def detect_board(dt_root: str | os.PathLike[str] = "/proc/device-tree") -> Board
     if not info.compatible and not info.model:
         return None
     best: tuple[int, str] | None = None
-    boards = {name: load_board(path) for name, path in known_boards().items()}
+    boards: dict[str, Board] = {}
+    for name, path in known_boards().items():
+        try:
+            boards[name] = load_board(path)
+        except BoardError as e:  # one broken file must not stop detection of the others
+            log.warning("skipping invalid board file during detection: %s", e)
     for name, board in boards.items():
         rank: int | None = None
         for c in board.compatible:
