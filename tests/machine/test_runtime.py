@@ -262,3 +262,16 @@ def test_not_started() -> None:
     with pytest.raises(MachineError, match="not started"):
         rt.trigger("start")
     assert not rt.is_state("idle")
+
+
+def test_deliberate_differences() -> None:
+    log: list[str] = []
+    c = compile_machine([{"name": "pump_on", "on_enter": lambda: log.append("enter"),
+                          "children": ["a"], "initial": "a"}, "off"], [["stop", "pump_on", "off"]], None)
+    rt = MachineRuntime(c, object(), clock=VirtualClock(), send_event=False)
+    rt.start()  # runs on_enter of the initial chain; names may contain "_"; initial=None → first state
+    assert log == ["enter"] and rt.state == "pump_on_a"
+    assert rt.trigger("stop") and rt.state == "off"
+    silent = MachineRuntime(c, object(), clock=VirtualClock(), send_event=False)
+    silent.start(run_callbacks=False)
+    assert log == ["enter"] and silent.state == "pump_on_a"
