@@ -130,6 +130,7 @@ class Application:
         self.events = EventQueue()
         self.machine: MachineRuntime | None = None
         self.scheduler: Any = None
+        self._final_stats: SchedulerStats | None = None
         self._period = DEFAULT_PERIOD if period is None else self._check_period(period)
         self._tag_subscriptions: dict[tuple[str | None, str], list[TagCallback]] = {}
         self._channel_subscriptions: dict[str, frozenset[str]] = {}
@@ -235,8 +236,8 @@ class Application:
         await asyncio.sleep((now // target_time + 1) * target_time - now)
 
     def statistics(self) -> SchedulerStats | None:
-        """The scheduler's timing statistics (None before start)."""
-        return None if self.scheduler is None else self.scheduler.statistics()
+        """The scheduler's timing statistics (None before start; the final ones after stop)."""
+        return self._final_stats if self.scheduler is None else self.scheduler.statistics()
 
     async def run_for(self, seconds: float, period: float | None = None) -> SchedulerStats:
         """Run live (not test mode) for ``seconds`` at ``period``; return the timing statistics."""

@@ -128,13 +128,16 @@ class TagCommitter:
     async def _write_pending(self) -> None:
         while self._patches or self._logged:
             if self._patches:
+                # Take the patch out before awaiting, so a submit() during the write can never
+                # merge into a patch that is already on its way (that would lose the merge).
+                patch = self._patches.popleft()
                 try:
-                    await self._agent.update_aggregate(TAG_CHANNEL, self._patches[0], author=self._author)
+                    await self._agent.update_aggregate(TAG_CHANNEL, patch, author=self._author)
                 except Exception:
                     self._errors += 1
+                    self._patches.appendleft(patch)
                     log.exception("writing the tag_values aggregate failed; kept, retried with the next commit")
                     return
-                self._patches.popleft()
                 self._writes += 1
             while self._logged:
                 point = self._logged[0]

@@ -111,9 +111,9 @@ class Lifecycle:
                 await self._stop.wait()
             else:
                 await self._loop()
-            return app.statistics()
         finally:
             await self._close()
+        return app.statistics()
 
     async def wait_ready(self) -> None:
         await self._started.wait()
@@ -391,7 +391,9 @@ class Lifecycle:
             except Exception:
                 log.exception("closing the agent failed")
         if app.scheduler is not None:
+            app._final_stats = app.scheduler.statistics()
             app.scheduler.close()
+            app.scheduler = None
         if self._health is not None:
             await self._health.close()
         if self.install_signals and threading.current_thread() is threading.main_thread():

@@ -192,6 +192,9 @@ class ScanCycle:
         if sched is None or app.clock.is_virtual:
             return
         now = app.clock.monotonic_ns()
+        if not self._last_timing_publish_ns:
+            self._last_timing_publish_ns = now  # first figures after one interval of real scans
+            return
         if now - self._last_timing_publish_ns < TIMING_TAG_INTERVAL_S * 1e9:
             return
         self._last_timing_publish_ns = now
