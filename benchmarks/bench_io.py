@@ -26,8 +26,8 @@ from doover_fsm.io import Board, BoardIO, load_board, parse_board_text
 from doover_fsm.io.backend import LineConfig
 
 
-def bench_board(base: str) -> Board:
-    """``base`` with exactly 8 DI, 8 DO and 4 AI (extra AIs re-read the first AI's channel)."""
+def bench_board(base: str, n_ai: int = 4) -> Board:
+    """``base`` with exactly 8 DI, 8 DO and ``n_ai`` AIs (extra AIs re-read the first AI's channel)."""
     b = load_board(base)
     if len(b.di) < 8 or len(b.do) < 8 or not b.ai:
         raise SystemExit(f"board {base!r} needs >= 8 DI, 8 DO and 1 AI")
@@ -38,7 +38,7 @@ def bench_board(base: str) -> Board:
         lines.append(f'[[di]]\npin = {e.pin}\nchip = "{e.chip}"\nline = {_q(e.line)}')
     for e in b.do[:8]:
         lines.append(f'[[do]]\npin = {e.pin}\nchip = "{e.chip}"\nline = {_q(e.line)}')
-    for k in range(4):
+    for k in range(n_ai):
         a = b.ai[k % len(b.ai)]
         lines.append(f'[[ai]]\npin = {k}\ndevice = "{a.device}"\nchannel = "{a.channel}"')
     return parse_board_text("\n".join(lines) + "\n", Path(f"bench-{base}.toml"))
@@ -139,7 +139,15 @@ def per_line(board: Board, sysfs_root: str | None, n: int) -> list[float]:
 
 
 def run(board_name: str, n: int, sysfs_root: str | None = None) -> dict[str, float]:
-    board = bench_board(board_name)
+    """Print and return the figures: 8 DI + 4 AI + 8 DO, and the GPIO part alone (no AI)."""
+    res = _run(board_name, n, sysfs_root, 4)
+    gpio = _run(board_name, n, sysfs_root, 0)
+    res.update({f"gpio_{k}": v for k, v in gpio.items()})
+    return res
+
+
+def _run(board_name: str, n: int, sysfs_root: str | None, n_ai: int) -> dict[str, float]:
+    board = bench_board(board_name, n_ai)
     batched(board, sysfs_root, max(50, n // 10))  # warm-up
     b = batched(board, sysfs_root, n)
     p = per_line(board, sysfs_root, n)
