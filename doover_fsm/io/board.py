@@ -139,6 +139,11 @@ class Board:
     scheduler: SchedulerHints = field(default_factory=SchedulerHints)
     virtual: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def source(self) -> str:
+        """The board file, as a string (for messages such as Modbus bus errors)."""
+        return str(self.path)
+
     def lookup(self, kind: str, pin: object) -> DigitalLine | AnalogChannel:
         """The DI/DO/AI/AO answering to ``pin`` (int or name); PinError naming pin and board."""
         for entry in getattr(self, kind):

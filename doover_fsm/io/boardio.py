@@ -137,7 +137,10 @@ class BoardIO:
             self.virtual_world = world
             self._gpio = self._gpio or VirtualGpioBackend(world)
             self._analog = self._analog or VirtualAnalogBackend(world)
-            if self.board.backend == "virtual":
+            # The cross-process JSON panel is for real runs; a test-mode app on a virtual clock
+            # must not pick up a stale inputs.json (unless DOOVER_VIRTUAL_DIR asks for it).
+            if self.board.backend == "virtual" and (not getattr(self.clock, "is_virtual", False)
+                                                    or os.environ.get("DOOVER_VIRTUAL_DIR")):
                 self.virtual_panel = VirtualPanel(self.board, world, default_state_dir(self.board))
         else:
             from doover_fsm.io.gpiod_backend import GpiodBackend

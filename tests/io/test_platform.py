@@ -279,3 +279,11 @@ def test_virtual_panel_rate_limits_and_flushes(rig, _virtual_state_dir: Path) ->
     io.do_state[0] = True
     io.close()  # safe state is written at once
     assert json.loads((_virtual_state_dir / "outputs.json").read_text())["do"]["0"] is False
+
+
+def test_no_panel_in_test_mode_without_an_explicit_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DOOVER_VIRTUAL_DIR")
+    io = BoardIO(load_board("virtual"), clock=VirtualClock(), post_event=lambda e: True)
+    with io:
+        assert io.virtual_panel is None
+    assert io.board.source.endswith("virtual.toml")
