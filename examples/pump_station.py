@@ -6,8 +6,10 @@ Hardware (any board config; pins are Doover pin numbers):
   * DI ``high_di``    high-level float switch (backup for the transmitter)
   * DO ``pump_do``    pump contactor
 
-Behaviour: in ``auto`` the pump starts above ``start_level`` (or on the high float) and stops
-below ``stop_level``; the start must be proven by flow or the station goes to
+Behaviour: in ``auto`` the pump starts above ``start_level`` (or on the high float, or when a
+site controller posts a flood alarm on the ``site_alarms`` channel) and stops below
+``stop_level``, and it will not pump while the downstream ``treatment`` app's ``accepting``
+tag is false; the start must be proven by flow or the station goes to
 ``fault`` (pump off, a notification, a manual reset from the UI). The start must be proven
 by flow within 5 s (the ``starting`` state's timeout). An operator can switch to
 ``manual`` and run the pump from the UI. Only ``idle`` and ``fault`` are safe to shut down in,
@@ -72,7 +74,11 @@ class PumpStation(Application):
         {"name": "fault", "shutdown_safe": True},
     ]
     transitions = [
-        {"trigger": "level_high", "source": "auto_idle", "dest": "auto_pumping"},
+        {"trigger": "level_high", "source": "auto_idle", "dest": "auto_pumping", "conditions": "downstream_accepting"},
+        {"trigger": "message_site_alarms", "source": "auto_idle", "dest": "auto_pumping",
+         "conditions": ["is_flood_alarm", "downstream_accepting"]},
+        {"trigger": "tag_treatment_accepting", "source": "auto_pumping", "dest": "auto_idle",
+         "unless": "downstream_accepting"},
         {"trigger": "level_low", "source": "auto_pumping", "dest": "auto_idle"},
         {"trigger": "flow_proven", "source": "auto_pumping_starting", "dest": "auto_pumping_running"},
         {"trigger": "flow_lost", "source": "auto_pumping_running", "dest": "fault", "before": "record_flow_lost"},
@@ -85,8 +91,9 @@ class PumpStation(Application):
     ]
     initial = "auto"
 
-    def setup(self) -> None:
+    async def setup(self) -> None:
         self.loop_target_period = 0.1
+        await self.subscribe("site_alarms")
 
     # -- every scan ---------------------------------------------------------------------------
     async def main_loop(self) -> None:
@@ -97,15 +104,15 @@ class PumpStation(Application):
         self.tags.level.set(round(level, 1))
 
         if level >= cfg.start_level.value or high:
-            self.machine.trigger("level_high")
+            await self.trigger("level_high")
         elif level <= cfg.stop_level.value:
-            self.machine.trigger("level_low")
+            await self.trigger("level_low")
         if flow:
-            self.machine.trigger("flow_proven")
+            await self.trigger("flow_proven")
         elif self.machine.is_state("auto_pumping_running"):
-            self.machine.trigger("flow_lost")
+            await self.trigger("flow_lost")
 
-        pump = self.machine.is_state("auto_pumping") or self.machine.is_state("manual_on")
+        pump = self.machine.is_state("auto_pumping", allow_substates=True) or self.machine.is_state("manual_on")
         await self.platform_iface.set_do(cfg.pump_do.value, pump)
         self.tags.pump_on.set(pump)
 
@@ -113,9 +120,9 @@ class PumpStation(Application):
     def on_enter_auto_pumping(self, event=None) -> None:
         self.tags.starts.increment(log=True)
 
-    def flow_not_proven(self, event=None) -> None:
+    async def flow_not_proven(self, event=None) -> None:
         self.tags.fault.set("no flow after start", log=True)
-        self.machine.trigger("start_failed")
+        await self.trigger("start_failed")
 
     def record_flow_lost(self, event=None) -> None:
         self.tags.fault.set("flow lost while running", log=True)
@@ -127,8 +134,15 @@ class PumpStation(Application):
     def on_exit_fault(self, event=None) -> None:
         self.tags.fault.set("")
 
-    def wants_manual(self, event=None) -> bool:
-        return event is not None and getattr(event, "data", None) == "manual"
+    def downstream_accepting(self, event=None) -> bool:
+        return self.get_tag("accepting", app_key="treatment", default=True) is not False
+
+    def is_flood_alarm(self, event) -> bool:
+        message = event.data.data if event.data is not None else None
+        return isinstance(message, dict) and message.get("type") == "flood"
+
+    def wants_manual(self, event) -> bool:
+        return event.data == "manual"
 
     # -- UI handlers (the machine sees the same commands as ui_<name> triggers) ----------------
     @ui.handler("mode")

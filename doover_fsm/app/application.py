@@ -27,6 +27,7 @@ from doover_fsm.app.notifications import NotificationSeverity, notification_mess
 from doover_fsm.app.shutdown import CHECK_OK_TAG, REQUESTED_TAG
 from doover_fsm.clock import Clock, MonotonicClock, VirtualClock
 from doover_fsm.config.schema import Schema
+from doover_fsm.errors import MachineError
 from doover_fsm.events import Event, EventQueue, trigger_name
 from doover_fsm.machine import compile_machine
 from doover_fsm.tags.declare import KEY_RE, Tags
@@ -247,6 +248,16 @@ class Application:
             self.loop_target_period = period
         life = Lifecycle(self)
         return await life.run(stop_after=seconds)
+
+    async def trigger(self, name: str, *args: Any, **kwargs: Any) -> bool:
+        """Fire a state-machine trigger now, run to completion; returns whether it transitioned.
+
+        Called from inside a machine callback, the trigger is queued and runs after the current
+        one (``transitions``' ``queued=True``).
+        """
+        if self.machine is None:
+            raise MachineError(f"{type(self).__name__} has no state machine: declare states/transitions/initial")
+        return await self.machine.atrigger(name, *args, **kwargs)
 
     def request_stop(self) -> None:
         """Ask the running app to stop after the current scan (what SIGTERM does)."""
