@@ -9,6 +9,7 @@ Loops, each at every period for ``--seconds``:
 and a dedicated thread sleeping in clock_nanosleep that wakes the loop by call_soon_threadsafe.
 
 Usage: python benchmarks/bench_scheduler.py [--periods 1ms,10ms] [--seconds 10] [--variants] [--json F]
+                                           [--rt-priority P]
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from doover_fsm._core import timing as _t
-from doover_fsm.scheduler import SchedulerSettings
+from doover_fsm.scheduler import RealtimeSettings, SchedulerSettings, apply_realtime
 from doover_fsm.scheduler.measure import (
     LoopMeasurement,
     format_period,
@@ -124,7 +125,8 @@ async def thread_waker(period: float, seconds: float) -> LoopMeasurement:
                      time.process_time() - cpu0)
 
 
-async def run_all(periods: list[float], seconds: float, variants: bool) -> list[LoopMeasurement]:
+async def run_all(periods: list[float], seconds: float, variants: bool,
+                  rt_priority: int | None = None) -> list[LoopMeasurement]:
     rows: list[LoopMeasurement] = []
     for period in periods:
         print(f"# {format_period(period)} ...", file=sys.stderr, flush=True)
@@ -140,7 +142,7 @@ async def run_all(periods: list[float], seconds: float, variants: bool) -> list[
             for q in (0.5, 0.99):
                 qs = SchedulerSettings(wake_quantile=q)
                 rows.append(await measure_scheduler(period, seconds, settings=qs, name=f"doover_fsm q={q}"))
-        ct = run_cyclictest(period, seconds)
+        ct = run_cyclictest(period, seconds, priority=rt_priority)
         if ct is not None:
             rows.append(ct)
     return rows
@@ -152,9 +154,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--variants", action="store_true", help="also measure the design alternatives")
     ap.add_argument("--json", metavar="FILE", help="write the rows as JSON")
+    ap.add_argument("--rt-priority", type=int, metavar="P",
+                    help="run every loop (and cyclictest -pP) under SCHED_FIFO P (needs root)")
     args = ap.parse_args(argv)
     periods = parse_periods(args.periods)
-    rows = asyncio.run(run_all(periods, args.seconds, args.variants))
+    if args.rt_priority is not None:
+        for report in apply_realtime(RealtimeSettings(priority=args.rt_priority), strict=True):
+            print(f"# {report.detail}", file=sys.stderr)
+    rows = asyncio.run(run_all(periods, args.seconds, args.variants, args.rt_priority))
     anchor = {r.period: r for r in rows if r.name == "cyclictest" and r.ticks}
     print(format_table(rows, anchor))
     print()
