@@ -106,8 +106,8 @@ async def measure_scheduler(period: float, seconds: float, *, settings: Schedule
     sched = Scheduler(period, clock=MonotonicClock(), settings=settings)
     cpu0 = time.process_time()
     try:
-        sched.start()
         t0 = time.monotonic_ns()
+        sched.start(now_ns=t0)
         end = t0 + round(seconds * NS_PER_S)
         last = None
         ticks = 0
