@@ -131,6 +131,14 @@ class Agent(abc.ABC):
     async def send_oneshot(self, channel: str, data: Any, *, author: str | None = None) -> None:
         """Deliver a message to current listeners without storing it."""
 
+    def on_connection_change(self, callback: Callable[[bool], None]) -> Callable[[], None]:
+        """Call ``callback(online)`` whenever ``is_online`` changes; returns an unsubscribe function.
+
+        The app turns these into ``agent_online``/``agent_offline`` events. Called from an agent
+        thread (post events only). Agents that are always online never call it (this default).
+        """
+        return lambda: None
+
     def poll(self) -> None:  # noqa: B027 - optional hook
         """Pick up changes made by other processes; called once per scan. Must be cheap."""
 

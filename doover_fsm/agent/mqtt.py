@@ -1,0 +1,593 @@
+"""The MQTT fleet agent: the same channels as the local agent, shared through a broker.
+
+Layout and URL: see :mod:`doover_fsm.agent.mqtt_config`. paho-mqtt 2.x runs its network loop
+in its own thread (``loop_start``); every state change (own writes, broker messages) is applied
+by the one SQLite writer thread, in order, so the store, the cache and the listeners always
+agree. Awaited writes resolve through ``asyncio.wrap_future`` (``call_soon_threadsafe``).
+
+Guarantees:
+
+* **Aggregates** are :class:`~doover_fsm.agent.lww.LwwDoc` documents published RETAINED on
+  ``…/agg`` (QoS 1). Each agent merges every snapshot it receives into its own; if its merged
+  state differs from what it received it republishes, so the retained state converges to the
+  union of all writes. Two processes patching *different* keys (at any depth) never lose
+  each other's keys; for the *same* key the newest hybrid-clock stamp wins everywhere. A new
+  subscriber gets the retained state at once (the ``sync`` event).
+* **Messages** (create/update) go through a durable SQLite outbox: written to the store first,
+  then published QoS 1 in order; a row leaves the outbox when the broker acknowledges it.
+  While the broker is unreachable paho keeps them queued in order; after a ``kill -9`` the
+  outbox is re-sent in order on start. Delivery is at-least-once; receivers drop duplicates by
+  message id / operation id, so listeners see each once, in publish order.
+* **One-shots** are published QoS 1 while online (delivered to local listeners always); they
+  are never stored, so one sent while offline reaches local listeners only.
+* ``max_age_secs`` (pydoover's meaning: how long the update may wait before it is sent
+  upstream): the update is stored and visible locally at once; publishing the aggregate is
+  deferred by up to ``max_age_secs`` so several updates leave as one snapshot.
+* Reads never touch the network: ``get_aggregate`` answers from the cache online or offline.
+
+Thread-safety: as :class:`~doover_fsm.agent.local.LocalAgent`; listeners and connection
+callbacks run in the writer thread or the paho thread and must only post events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion
+
+from doover_fsm.agent import _sqlite as db
+from doover_fsm.agent._listeners import ListenerRegistry
+from doover_fsm.agent.base import Agent, AgentStats, ChannelEvent, Listener, Message
+from doover_fsm.agent.ids import new_message_id
+from doover_fsm.agent.local import check_max_age
+from doover_fsm.agent.lww import HybridClock, LwwDoc
+from doover_fsm.agent.merge import (
+    copy_json,
+    diff_patch,
+    dumps,
+    loads,
+    validate_aggregate_patch,
+    validate_channel,
+    validate_json,
+)
+from doover_fsm.agent.mqtt_config import MqttUrl, TlsOptions, Topics, parse_mqtt_url
+from doover_fsm.clock import Clock, MonotonicClock
+from doover_fsm.errors import AgentError, ConfigError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["MqttAgent", "TlsOptions"]
+
+
+class MqttAgent(Agent):
+    """Channels shared through an MQTT broker, with a local SQLite store and offline outbox."""
+
+    def __init__(self, url: str, *, store_path: str | Path, device_id: str, agent_id: str | None = None,
+                 tls: TlsOptions | None = None, clock: Clock | None = None,
+                 durability: db.Durability = "process", keepalive: int = 15,
+                 reconnect_delay: tuple[float, float] = (0.25, 5.0), persistent_session: bool = False) -> None:
+        self.url: MqttUrl = parse_mqtt_url(url)
+        validate_channel(device_id)
+        if self.url.tls or tls is not None:
+            (tls or TlsOptions()).validate()
+        self.device_id = device_id
+        self.agent_id = agent_id or f"mqtt-{uuid.uuid4().hex[:12]}"
+        validate_channel(self.agent_id)
+        self.store_path = Path(store_path)
+        self.topics = Topics(self.url.prefix, device_id)
+        self._tls = tls if tls is not None else (TlsOptions() if self.url.tls else None)
+        self._clock: Clock = clock or MonotonicClock()
+        self._hlc = HybridClock(self.agent_id, self._clock.time)
+        self._writer = db.SqliteWriter(self.store_path, durability, name=f"dfsm-mqtt-{self.agent_id}")
+        self._durability: db.Durability = durability
+        self._listeners = ListenerRegistry()
+        self._conn_callbacks: list[Callable[[bool], None]] = []
+        self._lock = threading.Lock()  # cache, send state, counters
+        self._cache: dict[str, Any] = {}
+        self._docs: dict[str, LwwDoc] = {}  # owned by the writer thread
+        self._confirmed: set[str] = set()  # writer thread: channels whose retained state equals ours
+        self._seen_ops: collections.OrderedDict[str, None] = collections.OrderedDict()
+        self._inflight: dict[int, int] = {}  # paho mid -> outbox pos
+        self._held: list[tuple[int | None, str, bytes, bool]] = []  # (outbox pos, topic, payload, retain)
+        self._ready = False  # publishes go straight to paho (after SUBACK on each connect)
+        self._online = False
+        self._synced = False
+        self._deferred: dict[str, asyncio.TimerHandle] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._started = False
+        self._closed = False
+        self._keepalive = keepalive
+        self._reconnect_delay = reconnect_delay
+        # A persistent session (stable agent_id required) makes the broker queue QoS 1 messages
+        # for this agent while it is disconnected, so a receiver misses nothing either.
+        self._persistent = persistent_session
+        self._reader: sqlite3.Connection | None = None
+        self._data_version = -1
+        self._last_seq = 0
+        self._stats = collections.Counter[str]()
+        self._held_syncs: list[Callable[[], None]] = []
+        self._client = self._make_client()
+
+    # --- paho setup ------------------------------------------------------------------------------
+    def _make_client(self) -> paho.Client:
+        c = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"{self.device_id}-{self.agent_id}",
+                        clean_session=not self._persistent)
+        if self.url.username is not None:
+            c.username_pw_set(self.url.username, self.url.password)
+        if self._tls is not None:
+            t = self._tls
+            try:
+                c.tls_set(ca_certs=str(t.ca_certs) if t.ca_certs else None,
+                          certfile=str(t.certfile) if t.certfile else None,
+                          keyfile=str(t.keyfile) if t.keyfile else None,
+                          keyfile_password=t.keyfile_password, tls_version=t.tls_version)
+            except (ValueError, OSError) as exc:
+                raise ConfigError(f"MQTT TLS setup failed: {exc}") from exc
+            if t.insecure:
+                c.tls_insecure_set(True)
+        c.will_set(self.topics.status(self.agent_id), b"offline", qos=1, retain=True)
+        c.reconnect_delay_set(self._reconnect_delay[0], self._reconnect_delay[1])  # type: ignore[arg-type]
+        c.max_inflight_messages_set(100)
+        c.on_connect = self._on_connect
+        c.on_disconnect = self._on_disconnect
+        c.on_message = self._on_message
+        c.on_publish = self._on_publish
+        c.on_subscribe = self._on_subscribe
+        return c
+
+    # --- lifecycle -------------------------------------------------------------------------------
+    async def start(self) -> None:
+        if self._started:
+            return
+        if self._closed:
+            raise AgentError(f"agent {self.agent_id!r}: cannot start after close()")
+        self._loop = asyncio.get_running_loop()
+        await asyncio.to_thread(self._open)
+        self._started = True
+        with self._lock:
+            syncs, self._held_syncs = self._held_syncs, []
+        for fn in syncs:
+            self._writer.submit(lambda _c, fn=fn: fn())
+        self._client.connect_async(self.url.host, self.url.port, keepalive=self._keepalive)
+        self._client.loop_start()
+
+    def _open(self) -> None:
+        self._writer.start()
+        reader = db.connect(self.store_path, self._durability)
+        for channel, data, crdt in reader.execute("SELECT channel, data, crdt FROM aggregates"):
+            doc = LwwDoc.from_wire(loads(crdt)) if crdt else LwwDoc.from_value(loads(data), self._hlc.now())
+            self._hlc.observe(doc.max_stamp())
+            self._docs[channel] = doc
+            self._cache[channel] = doc.value()
+        # Un-acknowledged outbox rows from a previous run go first, in order.
+        for pos, topic, payload, retain in reader.execute(
+                "SELECT pos, topic, payload, retain FROM outbox ORDER BY pos"):
+            self._held.append((int(pos), topic, bytes(payload), bool(retain)))
+        self._last_seq = db.max_change_seq(reader)
+        self._data_version = reader.execute("PRAGMA data_version").fetchone()[0]
+        self._reader = reader
+
+    async def close(self, timeout: float = 5.0) -> None:
+        """Flush accepted writes, wait (up to ``timeout``) for the broker to ack the outbox, stop."""
+        if self._closed:
+            return
+        self._closed = True
+        for h in self._deferred.values():
+            h.cancel()
+        if self._started:
+            await asyncio.wrap_future(self._writer.submit(lambda _c: None))
+            for ch in list(self._deferred):
+                await asyncio.wrap_future(self._writer.submit(self._job_publish_snapshot(ch)))
+            loop = asyncio.get_running_loop()
+            end = loop.time() + timeout
+            while self._online and (self._inflight or self._held) and loop.time() < end:
+                await asyncio.sleep(0.01)
+            if self._online:
+                info = self._client.publish(self.topics.status(self.agent_id), b"offline", qos=1, retain=True)
+                await asyncio.to_thread(info.wait_for_publish, 1.0)
+            self._client.disconnect()
+            await asyncio.to_thread(self._client.loop_stop)
+        await asyncio.to_thread(self._writer.close)
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+    @property
+    def is_online(self) -> bool:
+        return self._online and self._synced
+
+    def on_connection_change(self, callback: Callable[[bool], None]) -> Callable[[], None]:
+        with self._lock:
+            self._conn_callbacks.append(callback)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if callback in self._conn_callbacks:
+                    self._conn_callbacks.remove(callback)
+
+        return unsubscribe
+
+    # --- paho callbacks (paho thread) ------------------------------------------------------------
+    def _on_connect(self, client: paho.Client, _u: Any, _flags: Any, reason: Any, _p: Any) -> None:
+        if reason.is_failure:
+            log.warning("MQTT agent %s: broker %s:%s refused the connection: %s",
+                        self.agent_id, self.url.host, self.url.port, reason)
+            return
+        self._online = True
+        client.subscribe([(self.topics.channels_filter(), 1), (self.topics.sync(self.agent_id), 1)])
+
+    def _on_subscribe(self, client: paho.Client, _u: Any, _mid: int, _codes: Any, _p: Any) -> None:
+        # paho has re-sent its un-acked messages (in order) before this callback: now our held ones.
+        client.publish(self.topics.status(self.agent_id), b"online", qos=1, retain=True)
+        with self._lock:
+            held, self._held = self._held, []
+            for pos, topic, payload, retain in held:
+                self._send_locked(pos, topic, payload, retain)
+            self._ready = True
+        # The marker comes back after every retained message the broker had for us.
+        client.publish(self.topics.sync(self.agent_id), b"sync", qos=1)
+
+    def _on_disconnect(self, _c: paho.Client, _u: Any, _flags: Any, reason: Any, _p: Any) -> None:
+        with self._lock:
+            self._ready = False
+            self._online = False
+        was_synced, self._synced = self._synced, False
+        if was_synced:
+            log.warning("MQTT agent %s: disconnected from %s:%s (%s); writes go to the outbox",
+                        self.agent_id, self.url.host, self.url.port, reason)
+            self._set_online_changed(False)
+
+    def _set_online_changed(self, online: bool) -> None:
+        with self._lock:
+            callbacks = list(self._conn_callbacks)
+        for cb in callbacks:
+            try:
+                cb(online)
+            except Exception:
+                self._stats["errors"] += 1
+                log.exception("MQTT agent %s: connection callback failed", self.agent_id)
+
+    def _on_publish(self, _c: paho.Client, _u: Any, mid: int, _reason: Any, _p: Any) -> None:
+        with self._lock:
+            pos = self._inflight.pop(mid, None)
+        if pos is not None:
+            self._writer.submit(lambda c: c.execute("DELETE FROM outbox WHERE pos=?", (pos,)))
+
+    def _on_message(self, _c: paho.Client, _u: Any, msg: paho.MQTTMessage) -> None:
+        if msg.topic == self.topics.sync(self.agent_id):
+            self._writer.submit(self._job_after_sync)
+            return
+        parsed = self.topics.parse(msg.topic)
+        if parsed is None:
+            return
+        channel, kind = parsed
+        try:
+            payload = loads(msg.payload) if msg.payload else None
+        except ValueError:
+            self._stats["errors"] += 1
+            log.warning("MQTT agent %s: ignoring non-JSON payload on %s", self.agent_id, msg.topic)
+            return
+        if kind == "agg":
+            self._writer.submit(self._job_remote_snapshot(channel, payload))
+        elif not isinstance(payload, dict) or payload.get("origin") == self.agent_id:
+            return  # our own echo (already applied) or garbage
+        elif kind == "msg":
+            self._writer.submit(self._job_remote_message(channel, payload))
+        else:  # through the writer queue too, so it keeps its place after earlier messages
+            event = ChannelEvent("oneshot", channel, payload.get("data"), author=payload.get("author"),
+                                 ts=float(payload.get("ts") or 0.0))
+            self._writer.submit(lambda _c: self._listeners.dispatch(event))
+
+    # --- sending ---------------------------------------------------------------------------------
+    def _send_locked(self, pos: int | None, topic: str, payload: bytes, retain: bool) -> None:
+        info = self._client.publish(topic, payload, qos=1, retain=retain)
+        if pos is not None:
+            self._inflight[info.mid] = pos
+        self._stats["published"] += 1
+
+    def _send(self, pos: int | None, topic: str, payload: bytes, retain: bool) -> None:
+        with self._lock:
+            if self._ready:
+                self._send_locked(pos, topic, payload, retain)
+            elif pos is not None:
+                self._held.append((pos, topic, payload, retain))
+            # Snapshots (pos None) are not queued offline: the reconnect reconciliation sends
+            # the then-current state once, instead of every intermediate one.
+
+    @staticmethod
+    def _outbox_insert(conn: sqlite3.Connection, topic: str, payload: bytes, ts: float) -> int:
+        cur = conn.execute("INSERT INTO outbox(topic, payload, qos, retain, ts) VALUES(?,?,1,0,?)",
+                           (topic, payload, ts))
+        return int(cur.lastrowid or 0)
+
+    # --- writer-thread jobs ----------------------------------------------------------------------
+    def _snapshot_payload(self, channel: str, author: str | None, patch: Any) -> bytes:
+        doc = self._docs[channel]
+        return dumps({"v": 1, "data": self._cache.get(channel), "lww": doc.to_wire(), "author": author,
+                      "origin": self.agent_id, "ts": self._clock.time(), "patch": patch}).encode()
+
+    def _job_publish_snapshot(self, channel: str, author: str | None = None,
+                              patch: Any = None) -> Callable[[sqlite3.Connection], None]:
+        def job(_conn: sqlite3.Connection) -> None:
+            h = self._deferred.pop(channel, None)
+            if h is not None:
+                h.cancel()
+            if channel in self._docs:
+                self._confirmed.discard(channel)
+                self._send(None, self.topics.agg(channel), self._snapshot_payload(channel, author, patch), True)
+        return job
+
+    def _store_doc(self, conn: sqlite3.Connection, channel: str, doc: LwwDoc, *, patch: Any, author: str | None,
+                   ts: float) -> Any:
+        doc.compact()
+        value = doc.value()
+        db.write_aggregate(conn, channel, value, patch=patch, author=author, origin=self.agent_id, ts=ts,
+                           crdt=dumps(doc.to_wire()))
+        return value
+
+    def _job_after_sync(self, _conn: sqlite3.Connection) -> None:
+        # Every retained state is in: publish what the broker lacks, then tell listeners.
+        for channel in list(self._docs):
+            if channel not in self._confirmed:
+                self._job_publish_snapshot(channel)(_conn)
+        first = not self._synced
+        self._synced = True
+        if first:
+            self._set_online_changed(True)
+        for channel in self._listeners.channels():
+            with self._lock:
+                data = copy_json(self._cache.get(channel))
+            self._listeners.dispatch(ChannelEvent("sync", channel, data, ts=self._clock.time()))
+
+    def _job_remote_snapshot(self, channel: str, payload: Any) -> Callable[[sqlite3.Connection], None]:
+        def job(conn: sqlite3.Connection) -> None:
+            if payload is None:  # retained state cleared on the broker: ours is what it lacks
+                self._confirmed.discard(channel)
+                return
+            try:
+                remote = LwwDoc.from_wire(payload["lww"])
+            except (KeyError, TypeError, ValueError) as exc:
+                self._stats["errors"] += 1
+                log.warning("MQTT agent %s: ignoring malformed aggregate on %r: %s", self.agent_id, channel, exc)
+                return
+            remote.compact()
+            self._hlc.observe(remote.max_stamp())
+            doc = self._docs.setdefault(channel, LwwDoc())
+            old = self._cache.get(channel)
+            if doc.merge(remote):
+                author = payload.get("author")
+                new = self._store_doc(conn, channel, doc, patch=None, author=author, ts=self._clock.time())
+                with self._lock:
+                    self._cache[channel] = new
+                if new != old:
+                    self._listeners.dispatch(ChannelEvent(
+                        "aggregate", channel, copy_json(new), patch=diff_patch(old, new), author=author,
+                        ts=float(payload.get("ts") or 0.0)))
+            if doc == remote:
+                self._confirmed.add(channel)
+            else:
+                self._confirmed.discard(channel)
+                if self._synced:
+                    self._job_publish_snapshot(channel)(conn)
+        return job
+
+    def _job_remote_message(self, channel: str, p: dict[str, Any]) -> Callable[[sqlite3.Connection], None]:
+        def job(conn: sqlite3.Connection) -> None:
+            op_id = str(p.get("op_id"))
+            if op_id in self._seen_ops:
+                return
+            self._seen_ops[op_id] = None
+            if len(self._seen_ops) > 20_000:
+                self._seen_ops.popitem(last=False)
+            mid, author, ts = str(p.get("id")), p.get("author"), float(p.get("ts") or 0.0)
+            if p.get("op") == "create":
+                if db.op_create_message(conn, channel, mid, p.get("data"), author=author, origin=self.agent_id,
+                                        ts=ts):
+                    self._listeners.dispatch(ChannelEvent("message_create", channel, copy_json(p.get("data")),
+                                                          message_id=mid, author=author, ts=ts))
+            elif p.get("op") == "update":
+                replace = bool(p.get("replace"))
+                if db.get_message(conn, channel, mid) is None:  # created before we joined
+                    db.op_create_message(conn, channel, mid, None, author=author, origin=self.agent_id, ts=ts,
+                                         log_change=False)
+                new, _ = db.op_update_message(conn, channel, mid, p.get("data"), replace=replace, author=author,
+                                              origin=self.agent_id, ts=ts)
+                self._listeners.dispatch(ChannelEvent("message_update", channel, copy_json(new), message_id=mid,
+                                                      patch=copy_json(p.get("data")), author=author, ts=ts,
+                                                      extra={"replace": True} if replace else {}))
+        return job
+
+    # --- Agent API ---------------------------------------------------------------------------------
+    def _require_started(self) -> None:
+        if not self._started or self._closed:
+            state = "closed" if self._closed else "not started (await agent.start() first)"
+            raise AgentError(f"MQTT agent {self.agent_id!r} is {state}")
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], Any],
+                   on_commit: Callable[[Any], None] | None = None) -> Any:
+        self._require_started()
+        return await asyncio.wrap_future(self._writer.submit(fn, on_commit))
+
+    def get_aggregate(self, channel: str) -> Any:
+        with self._lock:
+            return copy_json(self._cache.get(channel))
+
+    def add_listener(self, channel: str, listener: Listener) -> Callable[[], None]:
+        validate_channel(channel)
+        unsubscribe = self._listeners.add(channel, listener)
+
+        def sync() -> None:
+            with self._lock:
+                data = copy_json(self._cache.get(channel))
+            self._listeners.dispatch(ChannelEvent("sync", channel, data, ts=self._clock.time()), only=listener)
+
+        # Through the writer queue: the sync reflects every write accepted before it.
+        if self._started:
+            self._writer.submit(lambda _c: sync())
+        else:
+            with self._lock:
+                self._held_syncs.append(sync)  # delivered by start()
+        return unsubscribe
+
+    async def update_aggregate(self, channel: str, patch: Any, *, replace: bool = False,
+                               max_age_secs: float | None = None, author: str | None = None) -> Any:
+        validate_aggregate_patch(channel, patch)
+        check_max_age(channel, max_age_secs)
+        author = author or self.agent_id
+        patch = copy_json(patch)
+        ts = self._clock.time()
+
+        def job(conn: sqlite3.Connection) -> Any:
+            doc = self._docs.setdefault(channel, LwwDoc())
+            doc.apply_patch(patch, self._hlc.now(), replace=replace)
+            new = self._store_doc(conn, channel, doc, patch=patch, author=author, ts=ts)
+            with self._lock:
+                self._cache[channel] = new
+            self._stats["aggregates_written"] += 1
+            self._listeners.dispatch(ChannelEvent("aggregate", channel, copy_json(new), patch=copy_json(patch),
+                                                  author=author, ts=ts, extra={"replace": True} if replace else {}))
+            if not max_age_secs:
+                self._job_publish_snapshot(channel, author, patch)(conn)
+            elif channel not in self._deferred and self._loop is not None:
+                loop = self._loop
+                loop.call_soon_threadsafe(self._defer, channel, float(max_age_secs))
+            return new
+
+        return copy_json(await self._run(job))
+
+    def _defer(self, channel: str, delay: float) -> None:
+        if channel in self._deferred or self._closed:
+            return
+        assert self._loop is not None
+        self._deferred[channel] = self._loop.call_later(
+            delay, lambda: self._writer.submit(self._job_publish_snapshot(channel)))
+
+    def _message_op(self, channel: str, op: dict[str, Any]) -> bytes:
+        return dumps({**op, "origin": self.agent_id, "op_id": uuid.uuid4().hex}).encode()
+
+    async def create_message(self, channel: str, data: Any, *, author: str | None = None) -> str:
+        validate_channel(channel)
+        validate_json(channel, data, check_keys=False)
+        author, data, ts, mid = author or self.agent_id, copy_json(data), self._clock.time(), new_message_id()
+        payload = self._message_op(channel, {"op": "create", "id": mid, "data": data, "author": author, "ts": ts})
+
+        def job(conn: sqlite3.Connection) -> int:
+            db.op_create_message(conn, channel, mid, data, author=author, origin=self.agent_id, ts=ts)
+            pos = self._outbox_insert(conn, self.topics.msg(channel), payload, ts)
+            self._stats["messages_written"] += 1
+            self._listeners.dispatch(ChannelEvent("message_create", channel, copy_json(data), message_id=mid,
+                                                  author=author, ts=ts))
+            return pos
+
+        # Sent once committed (in the writer thread, so in commit order).
+        await self._run(job, lambda pos: self._send(pos, self.topics.msg(channel), payload, False))
+        return mid
+
+    async def update_message(self, channel: str, message_id: str, data: Any, *, replace: bool = False,
+                             author: str | None = None) -> None:
+        validate_channel(channel)
+        validate_json(channel, data, check_keys=False)
+        author, patch, ts = author or self.agent_id, copy_json(data), self._clock.time()
+        payload = self._message_op(channel, {"op": "update", "id": message_id, "data": patch, "replace": replace,
+                                             "author": author, "ts": ts})
+
+        def job(conn: sqlite3.Connection) -> int:
+            new, _ = db.op_update_message(conn, channel, message_id, patch, replace=replace, author=author,
+                                          origin=self.agent_id, ts=ts)
+            pos = self._outbox_insert(conn, self.topics.msg(channel), payload, ts)
+            self._stats["messages_written"] += 1
+            self._listeners.dispatch(ChannelEvent("message_update", channel, copy_json(new), message_id=message_id,
+                                                  patch=copy_json(patch), author=author, ts=ts,
+                                                  extra={"replace": True} if replace else {}))
+            return pos
+
+        await self._run(job, lambda pos: self._send(pos, self.topics.msg(channel), payload, False))
+
+    async def get_message(self, channel: str, message_id: str) -> Message | None:
+        validate_channel(channel)
+        row = await self._run(lambda c: db.get_message(c, channel, message_id))
+        return None if row is None else Message(channel, message_id, row[0], row[1], row[2])
+
+    async def list_messages(self, channel: str, limit: int = 50) -> list[Message]:
+        validate_channel(channel)
+        rows = await self._run(lambda c: db.list_messages(c, channel, limit))
+        return [Message(channel, mid, data, ts, author) for mid, data, ts, author in rows]
+
+    async def send_oneshot(self, channel: str, data: Any, *, author: str | None = None) -> None:
+        validate_channel(channel)
+        validate_json(channel, data, check_keys=False)
+        author, data, ts = author or self.agent_id, copy_json(data), self._clock.time()
+        payload = dumps({"data": data, "author": author, "ts": ts, "origin": self.agent_id}).encode()
+
+        def job(_conn: sqlite3.Connection) -> None:
+            self._listeners.dispatch(ChannelEvent("oneshot", channel, copy_json(data), author=author, ts=ts))
+
+        # After the commit of everything queued before it, so it keeps its place in the order;
+        # dropped (not queued) while offline: one-shots are never stored.
+        await self._run(job, lambda _r: self._send(None, self.topics.oneshot(channel), payload, False))
+
+    def poll(self) -> None:
+        """Deliver pending syncs; publish writes other processes (the CLI) made to our store file."""
+        reader = self._reader
+        if reader is None:
+            return
+        try:
+            version = reader.execute("PRAGMA data_version").fetchone()[0]
+            if version == self._data_version:
+                return
+            self._data_version = version
+            changes = db.read_changes(reader, self._last_seq, limit=-1)
+        except sqlite3.Error as exc:
+            self._stats["errors"] += 1
+            log.error("MQTT agent %s: poll of %s failed: %s", self.agent_id, self.store_path, exc)
+            return
+        if changes:
+            self._last_seq = changes[-1].seq
+        loop = self._loop
+        for ch in changes:
+            if ch.origin == self.agent_id or loop is None:
+                continue
+            if ch.kind == "aggregate":
+                coro: Any = self.update_aggregate(ch.channel, ch.patch, replace=bool(ch.extra.get("replace")),
+                                                  author=ch.author)
+            elif ch.kind == "oneshot":
+                coro = self.send_oneshot(ch.channel, ch.data, author=ch.author)
+            elif ch.kind == "message_create" and ch.message_id:
+                coro = self._forward_cli_message(ch)
+            else:
+                continue
+            loop.create_task(coro)
+
+    async def _forward_cli_message(self, ch: db.Change) -> None:
+        payload = self._message_op(ch.channel, {"op": "create", "id": ch.message_id, "data": ch.data,
+                                                "author": ch.author, "ts": ch.ts})
+
+        def job(conn: sqlite3.Connection) -> int:
+            pos = self._outbox_insert(conn, self.topics.msg(ch.channel), payload, ch.ts)
+            self._listeners.dispatch(ChannelEvent("message_create", ch.channel, copy_json(ch.data),
+                                                  message_id=ch.message_id, author=ch.author, ts=ch.ts))
+            return pos
+
+        await self._run(job, lambda pos: self._send(pos, self.topics.msg(ch.channel), payload, False))
+
+    def statistics(self) -> AgentStats:
+        with self._lock:
+            depth = len(self._inflight) + len(self._held)
+        return AgentStats(
+            online=self.is_online,
+            aggregates_written=self._stats["aggregates_written"],
+            messages_written=self._stats["messages_written"],
+            events_delivered=self._listeners.delivered,
+            outbox_depth=depth,
+            errors=self._stats["errors"] + self._listeners.errors + self._writer.errors,
+        )
+
