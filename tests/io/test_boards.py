@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from _fixtures import _virtual_state_dir  # noqa: F401  (autouse fixture)
 
 from doover_fsm.errors import BoardError
 from doover_fsm.io import known_boards, load_board, parse_board_text, select_board

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from _fixtures import _virtual_state_dir  # noqa: F401  (autouse fixture)
 
 from doover_fsm.cli.main import main
 from doover_fsm.clock import VirtualClock
@@ -61,8 +62,7 @@ def test_board_check_modbus_is_parsed(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "PROBLEM MODBUS:" in out and "baudrate" in out
 
 
-def test_io_set_get_round_trip_with_a_running_board(_virtual_state_dir: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_io_set_get_round_trip_with_a_running_board(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     io = BoardIO(load_board("virtual"), clock=VirtualClock(), post_event=lambda e: True)
     with io:
         io.virtual_panel.min_interval = 0

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from _conformance import ConformanceSuite
+from _fixtures import _virtual_state_dir  # noqa: F401  (autouse fixture)
 
 from doover_fsm.clock import VirtualClock
 from doover_fsm.events import Event

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from _fixtures import _virtual_state_dir  # noqa: F401  (autouse fixture)
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from _fixtures import _virtual_state_dir  # noqa: F401  (autouse fixture)
 
 from doover_fsm.clock import VirtualClock
 from doover_fsm.errors import DooverFSMError
@@ -236,15 +237,16 @@ def test_safe_state_keeps_lines_and_drops_schedules(rig) -> None:
     assert io.is_open
 
 
-def test_virtual_panel_files(rig, _virtual_state_dir: Path) -> None:
+def test_virtual_panel_files(rig, tmp_path: Path) -> None:
+    state_dir = tmp_path / "virtual"  # see _fixtures._virtual_state_dir
     io, _p, _world, _clock, _ = rig
     io.virtual_panel.min_interval = 0  # publish every change (default: at most every 100 ms)
-    (_virtual_state_dir / "inputs.json").write_text(json.dumps({"di": {"3": True}, "ai": {"1": 1.5}}))
+    (state_dir / "inputs.json").write_text(json.dumps({"di": {"3": True}, "ai": {"1": 1.5}}))
     io.read_inputs()
     assert io.di_image[3] is True and io.ai_image[1] == pytest.approx(1.5)
     io.do_state[2] = True
     io.write_outputs()
-    out = json.loads((_virtual_state_dir / "outputs.json").read_text())
+    out = json.loads((state_dir / "outputs.json").read_text())
     assert out["do"]["2"] is True and out["ao"]["0"] == 0.0
 
 
@@ -265,20 +267,21 @@ def test_open_failure_releases_everything() -> None:
     assert world.chips["a"].lines[0].owner is None  # chip 'a' was released again
 
 
-def test_virtual_panel_rate_limits_and_flushes(rig, _virtual_state_dir: Path) -> None:
+def test_virtual_panel_rate_limits_and_flushes(rig, tmp_path: Path) -> None:
+    state_dir = tmp_path / "virtual"  # see _fixtures._virtual_state_dir
     io, _p, _world, _clock, _ = rig
     panel = io.virtual_panel
     panel.min_interval = 3600.0
     io.do_state[0] = True
     io.write_outputs()  # within the interval: not written yet
-    assert json.loads((_virtual_state_dir / "outputs.json").read_text())["do"]["0"] is False
+    assert json.loads((state_dir / "outputs.json").read_text())["do"]["0"] is False
     panel.min_interval = 0
     io.read_inputs()  # the next scan flushes the pending change
-    assert json.loads((_virtual_state_dir / "outputs.json").read_text())["do"]["0"] is True
+    assert json.loads((state_dir / "outputs.json").read_text())["do"]["0"] is True
     panel.min_interval = 3600.0
     io.do_state[0] = True
     io.close()  # safe state is written at once
-    assert json.loads((_virtual_state_dir / "outputs.json").read_text())["do"]["0"] is False
+    assert json.loads((state_dir / "outputs.json").read_text())["do"]["0"] is False
 
 
 def test_no_panel_in_test_mode_without_an_explicit_dir(monkeypatch: pytest.MonkeyPatch) -> None:
