@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -175,9 +176,11 @@ def _matches(own_pin: int | None, own_name: str | None, pin: object) -> bool:
 
 
 def board_dirs() -> list[Path]:
-    """Where board files are looked up: ``$DOOVER_BOARD_DIR`` (``:``-separated), then the repo's."""
+    """Where board files are looked up: ``$DOOVER_BOARD_DIR`` (``:``-separated), then the source
+    checkout's ``board_configs/``, then the copy a wheel installs under ``<prefix>/share/doover_fsm``."""
     dirs = [Path(p) for p in os.environ.get("DOOVER_BOARD_DIR", "").split(os.pathsep) if p]
     dirs.append(Path(__file__).resolve().parents[2] / "board_configs")
+    dirs.append(Path(sys.prefix) / "share" / "doover_fsm" / "board_configs")
     return dirs
 
 

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from conftest import make, started
+from _apptest import make, started
 
 from doover_fsm import Application, NotificationSeverity
 from doover_fsm.agent.base import ChannelEvent

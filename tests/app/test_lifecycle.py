@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from conftest import make, started
+from _apptest import make, started
 
 from doover_fsm import Application, ConfigError, config
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import make, started
+from _apptest import make, started
 
 from doover_fsm.agent.store import open_store
 from examples.pump_station import PumpStation

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make, started
+from _apptest import make, started
 
 from doover_fsm import Application, tags, ui
 from doover_fsm.agent.store import open_store
