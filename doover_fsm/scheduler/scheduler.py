@@ -275,12 +275,13 @@ class Scheduler:
         self._stats.reset()
 
     def close(self) -> None:
-        """Stop watching the timer and free the C objects (idempotent)."""
+        """Stop watching the timer and free the C objects (idempotent). A pending
+        ``wait_for_next_scan`` raises :class:`SchedulerError`."""
         if self._closed:
             return
         self._closed = True
         if self._waiter is not None and not self._waiter.done():
-            self._waiter.cancel()
+            self._waiter.set_exception(SchedulerError("Scheduler closed while waiting for the next scan"))
         if self._timer is not None:
             if self._loop is not None and not self._loop.is_closed():
                 self._loop.remove_reader(self._timer.fd)

@@ -27,8 +27,8 @@ class SchedulerSettings:
     finish: how the last stretch before the deadline is covered after an early wake:
         ``"spin"`` busy-waits (bounded by ``max_early_ns``), ``"sleep"`` uses
         ``clock_nanosleep(TIMER_ABSTIME)`` (blocks the loop thread briefly, no CPU), ``"none"``
-        starts the scan at wake-up (compensation is then not applied), ``"auto"`` spins unless the
-        thread runs under SCHED_FIFO/SCHED_RR, where it sleeps (never busy-wait under RT throttling).
+        starts the scan at wake-up (compensation is then not applied), ``"auto"`` spins. Under
+        SCHED_FIFO/SCHED_RR ``"auto"`` and ``"spin"`` sleep instead (never busy-wait under RT throttling).
     max_early_ns: upper bound on early arming, hence on the spin/sleep finish per scan.
     wake_quantile: which wake-latency percentile "auto" compensates (higher: later scans rarer,
         more CPU spent spinning).

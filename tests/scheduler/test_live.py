@@ -10,6 +10,7 @@ import pytest
 
 from doover_fsm._core import timing as t
 from doover_fsm.clock import MonotonicClock
+from doover_fsm.errors import SchedulerError
 from doover_fsm.scheduler import Scheduler, SchedulerSettings
 
 pytestmark = pytest.mark.integration
@@ -81,6 +82,18 @@ async def test_wait_is_cancellable_and_close_cleans_up() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     sched.close()
+
+
+async def test_close_while_waiting_raises_scheduler_error() -> None:
+    sched = Scheduler(5.0, clock=MonotonicClock())
+    sched.start()
+    await sched.wait_for_next_scan()
+    sched.end_scan()
+    task = asyncio.create_task(sched.wait_for_next_scan())
+    await asyncio.sleep(0.01)
+    sched.close()
+    with pytest.raises(SchedulerError, match="closed while waiting"):
+        await task
 
 
 def test_timer_learns_wake_latency() -> None:
