@@ -37,7 +37,7 @@ from doover_fsm.ui.declarative import UI
 if TYPE_CHECKING:
     from doover_fsm.app.lifecycle import Lifecycle
     from doover_fsm.machine import CompiledMachine, MachineRuntime
-    from doover_fsm.scheduler import SchedulerStats
+    from doover_fsm.scheduler import RealtimeSettings, SchedulerStats
 
 log = logging.getLogger("doover_fsm.app")
 
@@ -133,6 +133,9 @@ class Application:
         self.scheduler: Any = None
         self._final_stats: SchedulerStats | None = None
         self._period = DEFAULT_PERIOD if period is None else self._check_period(period)
+        self._period_explicit = period is not None
+        #: Real-time knobs for the scan thread (CLI flags); the board's [scheduler] hints fill the gaps.
+        self.realtime: RealtimeSettings | None = None
         self._tag_subscriptions: dict[tuple[str | None, str], list[TagCallback]] = {}
         self._channel_subscriptions: dict[str, frozenset[str]] = {}
         self._ready = asyncio.Event()
@@ -219,6 +222,7 @@ class Application:
     @loop_target_period.setter
     def loop_target_period(self, value: float) -> None:
         self._period = self._check_period(value)
+        self._period_explicit = True
         if self.scheduler is not None:
             self.scheduler.period = self._period
 

@@ -172,9 +172,13 @@ class Lifecycle:
         self._open_io()
         await self._open_modbus()
 
-        # Scheduler and state machine.
+        # Scheduler and state machine. The board may suggest a period; the app and --period win.
         from doover_fsm.scheduler import Scheduler
 
+        hinted = getattr(getattr(app.board, "scheduler", None), "period", None)
+        if hinted and not app._period_explicit:
+            app.loop_target_period = hinted
+            app._period_explicit = False
         app.scheduler = Scheduler(app.loop_target_period, clock=app.clock)
         compiled = type(app)._compiled_machine
         if compiled is not None:
@@ -203,12 +207,42 @@ class Lifecycle:
         for event in self.shutdown_events(AT_TAG, app.get_global_tag(AT_TAG)):
             app.events.post(event)
 
+        if not app.test_mode:
+            self._apply_realtime()
         if os.environ.get("DOOVER_FSM_GC_FREEZE", "1") != "0" and not app.test_mode:
             gc.collect()
             gc.freeze()  # a full collection of setup's objects would pause a scan for tens of ms
         app._ready.set()
         log.info("%s ready (app_key=%s, board=%s, period=%.6gs)", app.name, app.app_key,
                  getattr(app.board, "name", None), app.loop_target_period)
+
+    def _apply_realtime(self) -> None:
+        """RT knobs for the scan thread: CLI flags first, then the board's [scheduler] hints.
+
+        Each knob reports on its own; a refusal (not root, no RT budget) is a warning, not a crash.
+        """
+        from doover_fsm.scheduler import RealtimeSettings, apply_realtime
+
+        app = self.app
+        hints = getattr(app.board, "scheduler", None)
+        want = app.realtime
+
+        def pick(flag: Any, hint_name: str) -> Any:
+            return flag if flag is not None else getattr(hints, hint_name, None)
+
+        settings = RealtimeSettings(
+            priority=pick(want.priority if want else None, "rt_priority"),
+            cpu=pick(want.cpu if want else None, "cpu"),
+            mlock=bool(pick((want.mlock or None) if want else None, "mlock")),
+            timer_slack_ns=pick(want.timer_slack_ns if want else None, "timer_slack_ns"),
+        )
+        if settings == RealtimeSettings():
+            return
+        for report in apply_realtime(settings):
+            if report.applied:
+                log.info("real-time: %s", report.detail)
+            else:
+                log.warning("real-time knob refused: %s", report.detail)
 
     def _open_io(self) -> None:
         app = self.app

@@ -53,7 +53,8 @@ def _parse_argv(argv: Sequence[str]) -> argparse.Namespace:
 
 def apply_options(app: Application, *, app_key: str | None = None, config_fp: str | None = None,
                   board: str | None = None, period: float | None = None, data_dir: str | None = None,
-                  healthcheck_port: int | None = None) -> None:
+                  healthcheck_port: int | None = None, rt_priority: int | None = None,
+                  cpu: list[int] | None = None, mlock: bool = False, timer_slack_ns: int | None = None) -> None:
     """Apply deploy-time options (CLI flags / environment) to an app that is not started yet."""
     from pathlib import Path
 
@@ -72,6 +73,11 @@ def apply_options(app: Application, *, app_key: str | None = None, config_fp: st
         app.data_dir = Path(data_dir)
     if healthcheck_port is not None:
         app._healthcheck_port = healthcheck_port
+    if rt_priority is not None or cpu or mlock or timer_slack_ns is not None:
+        from doover_fsm.scheduler import RealtimeSettings
+
+        app.realtime = RealtimeSettings(priority=rt_priority, cpu=cpu or None, mlock=mlock,
+                                        timer_slack_ns=timer_slack_ns)
 
 
 async def run_lifecycle(app: Application, *, agent_url: str | None = None, install_signals: bool = False,

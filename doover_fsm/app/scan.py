@@ -58,7 +58,8 @@ class ScanCycle:
         self.number += 1
         errors: list[BaseException] = []
 
-        # 1. inputs
+        # 1. inputs (tag values posted from other threads land first)
+        self._guard(errors, "tag ring drain", app._store.drain)
         agent = app.device_agent
         if agent is not None:
             self._guard(errors, "agent poll", agent.poll)

@@ -206,3 +206,18 @@ def test_cli_channel_post_reaches_a_running_app_and_tags_show(app_file: Path, tm
         assert proc.poll() is None
     finally:
         _finish(proc)
+
+
+def test_realtime_knobs_are_applied_or_refused_clearly_and_the_app_runs(app_file: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    proc = _spawn(app_file, "CounterApp", data, tmp_path, "--rt-priority", "10", "--cpu", "0",
+                  "--timer-slack-ns", "1000")
+    try:
+        _wait_for(lambda: _counter(data) >= 5)
+        out = _finish(proc)
+    finally:
+        _finish(proc, signal.SIGKILL)
+    assert proc.returncode == 0, out
+    knob_lines = [line for line in out.splitlines() if "real-time" in line]
+    assert len(knob_lines) == 3, out  # one line per knob: applied, or refused with the reason
+    assert any("SCHED_FIFO" in line or "priority" in line for line in knob_lines)

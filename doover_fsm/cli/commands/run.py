@@ -31,6 +31,11 @@ def register(sub: Any) -> None:
                                                   "(default: the local SQLite agent)")
     add_data_dir(p)
     p.add_argument("--healthcheck-port", metavar="PORT", type=int, help="serve a health endpoint on 127.0.0.1")
+    rt = p.add_argument_group("real-time knobs (override the board's [scheduler] hints; each reports if refused)")
+    rt.add_argument("--rt-priority", metavar="N", type=int, help="SCHED_FIFO priority 1..99 for the scan thread only")
+    rt.add_argument("--cpu", metavar="N[,N]", type=_cpus, help="pin the scan thread to these CPUs")
+    rt.add_argument("--mlock", action="store_true", help="lock the process's memory (mlockall)")
+    rt.add_argument("--timer-slack-ns", metavar="NS", type=int, help="the scan thread's timer slack")
     p.add_argument("--duration", metavar="S", type=float, help="stop by itself after S seconds")
     p.add_argument("--status-every", metavar="S", type=float, default=0.0,
                    help="print a status line (scans, state, timing, tags) every S seconds")
@@ -45,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(args.debug)
     app = cls()
     apply_options(app, app_key=args.app_key, config_fp=args.config, board=args.board, period=args.period,
-                  data_dir=args.data_dir, healthcheck_port=args.healthcheck_port)
+                  data_dir=args.data_dir, healthcheck_port=args.healthcheck_port, rt_priority=args.rt_priority,
+                  cpu=args.cpu, mlock=args.mlock, timer_slack_ns=args.timer_slack_ns)
 
     async def main() -> None:
         status = None
@@ -60,6 +66,13 @@ def run(args: argparse.Namespace) -> int:
 
     asyncio.run(main())
     return 0
+
+
+def _cpus(text: str) -> list[int]:
+    try:
+        return [int(c) for c in text.split(",") if c.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--cpu takes CPU numbers like 1 or 0,1; got {text!r}") from None
 
 
 async def _print_status(app: Application, every: float) -> None:
