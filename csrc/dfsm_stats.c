@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dfsm_contract.h"
+
 #define SUB_HALF (1 << DFSM_STATS_SUB_BITS)    /* 64 */
 #define EXACT (2 * SUB_HALF)                   /* 128 exact buckets */
+#define NOT_NULL(p, on_fail) DFSM_CONTRACT("stats", DFSM_CONTRACT_NULL_HANDLE, (p) != NULL, on_fail)
 
 typedef struct hist {
     uint64_t total;
@@ -58,12 +61,14 @@ static void hist_reset(hist *h)
 
 static void hist_record(hist *h, int64_t v)
 {
+    int i = dfsm_stats_bucket_index(v);
+    DFSM_CONTRACT("stats", DFSM_CONTRACT_STATS_BUCKET, i >= 0 && i < DFSM_STATS_BUCKETS, return);
     if (h->total == 0 || v < h->min)
         h->min = v;
     if (h->total == 0 || v > h->max)
         h->max = v;
     h->total++;
-    h->counts[dfsm_stats_bucket_index(v)]++;
+    h->counts[i]++;
 }
 
 static int64_t hist_value_at(const hist *h, double q)
@@ -107,6 +112,7 @@ void dfsm_stats_free(dfsm_stats *s)
 
 void dfsm_stats_reset(dfsm_stats *s)
 {
+    NOT_NULL(s, return);
     s->scans = s->overruns = s->skipped = s->early = 0;
     hist_reset(&s->h[0]);
     hist_reset(&s->h[1]);
@@ -115,6 +121,7 @@ void dfsm_stats_reset(dfsm_stats *s)
 int dfsm_stats_record_scan(dfsm_stats *s, int64_t lateness_ns, int64_t duration_ns, int64_t skipped,
                            int overrun)
 {
+    NOT_NULL(s, return -1);
     if (duration_ns < 0 || skipped < 0) {
         errno = EINVAL;
         return -1;
@@ -144,6 +151,7 @@ int dfsm_stats_record_scan(dfsm_stats *s, int64_t lateness_ns, int64_t duration_
 
 int64_t dfsm_stats_percentile(const dfsm_stats *s, int which, double q)
 {
+    NOT_NULL(s, return -1);
     if ((which != DFSM_STATS_LATENESS && which != DFSM_STATS_DURATION) || !(q >= 0.0 && q <= 1.0)) {
         errno = EINVAL;
         return -1;
@@ -151,8 +159,10 @@ int64_t dfsm_stats_percentile(const dfsm_stats *s, int which, double q)
     return hist_value_at(&s->h[which], q);
 }
 
-void dfsm_stats_summarize(const dfsm_stats *s, dfsm_stats_summary *out)
+int dfsm_stats_summarize(const dfsm_stats *s, dfsm_stats_summary *out)
 {
+    NOT_NULL(s, return -1);
+    NOT_NULL(out, return -1);
     const hist *lat = &s->h[DFSM_STATS_LATENESS];
     const hist *dur = &s->h[DFSM_STATS_DURATION];
     out->scans = s->scans;
@@ -171,4 +181,5 @@ void dfsm_stats_summarize(const dfsm_stats *s, dfsm_stats_summary *out)
     out->duration_p90_ns = hist_value_at(dur, 0.9);
     out->duration_p99_ns = hist_value_at(dur, 0.99);
     out->duration_p999_ns = hist_value_at(dur, 0.999);
+    return 0;
 }

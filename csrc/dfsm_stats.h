@@ -8,7 +8,9 @@
  *
  * Ownership: dfsm_stats_new() allocates everything; dfsm_stats_free() frees. No allocation after.
  * Threads: not thread-safe; record and read from one thread (the scan thread).
- * Errors: recoverable failures return -1 (or NULL) and set errno.
+ * Errors: recoverable failures return -1 (or NULL) and set errno. Broken invariants (a NULL handle,
+ * a bucket index out of range) go through dfsm_contract_fail() and return -1 with errno
+ * ENOTRECOVERABLE (see dfsm_contract.h).
  */
 #ifndef DFSM_STATS_H
 #define DFSM_STATS_H
@@ -21,6 +23,9 @@ extern "C" {
 
 #define DFSM_STATS_SUB_BITS 6     /* 64 buckets per power of two above the exact range */
 #define DFSM_STATS_BUCKETS 3712   /* covers every non-negative int64 */
+
+/* Contract id of this object (see dfsm_timer.h for the timing range). */
+#define DFSM_CONTRACT_STATS_BUCKET 201 /* a value mapped outside the histogram */
 
 /* Which histogram to query. */
 #define DFSM_STATS_LATENESS 0
@@ -68,8 +73,9 @@ int dfsm_stats_record_scan(dfsm_stats *s, int64_t lateness_ns, int64_t duration_
  * for a bad argument; 0 when empty. */
 int64_t dfsm_stats_percentile(const dfsm_stats *s, int which, double q);
 
-/* Fill out with counters and p50/p90/p99/p99.9/min/max of both histograms. */
-void dfsm_stats_summarize(const dfsm_stats *s, dfsm_stats_summary *out);
+/* Fill out with counters and p50/p90/p99/p99.9/min/max of both histograms. Returns 0 (-1 only on a
+ * contract violation). */
+int dfsm_stats_summarize(const dfsm_stats *s, dfsm_stats_summary *out);
 
 /* Histogram geometry, exposed for tests: bucket index of a value >= 0, and the bucket's lowest
  * value and width. */

@@ -2,6 +2,8 @@
 #include "dfsm_timer.h"
 
 #include <errno.h>
+
+#include "dfsm_contract.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/timerfd.h>
@@ -10,6 +12,7 @@
 
 #define NS_PER_S 1000000000LL
 #define REFRESH_EVERY 32u
+#define NOT_NULL(p, on_fail) DFSM_CONTRACT("timer", DFSM_CONTRACT_NULL_HANDLE, (p) != NULL, on_fail)
 
 struct dfsm_timer {
     int fd;
@@ -107,10 +110,15 @@ void dfsm_timer_free(dfsm_timer *t)
     free(t);
 }
 
-int dfsm_timer_fd(const dfsm_timer *t) { return t->fd; }
+int dfsm_timer_fd(const dfsm_timer *t)
+{
+    NOT_NULL(t, return -1);
+    return t->fd;
+}
 
 int dfsm_timer_arm(dfsm_timer *t, int64_t fire_ns)
 {
+    NOT_NULL(t, return -1);
     if (fire_ns <= 0) {
         errno = EINVAL;
         return -1;
@@ -126,6 +134,7 @@ int dfsm_timer_arm(dfsm_timer *t, int64_t fire_ns)
 
 int dfsm_timer_disarm(dfsm_timer *t)
 {
+    NOT_NULL(t, return -1);
     struct itimerspec its;
     memset(&its, 0, sizeof(its));
     if (timerfd_settime(t->fd, TFD_TIMER_ABSTIME, &its, NULL) != 0)
@@ -136,6 +145,7 @@ int dfsm_timer_disarm(dfsm_timer *t)
 
 int64_t dfsm_timer_consume(dfsm_timer *t)
 {
+    NOT_NULL(t, return -1);
     uint64_t n = 0;
     ssize_t r = read(t->fd, &n, sizeof(n));
     if (r == (ssize_t)sizeof(n))
@@ -175,8 +185,10 @@ static int64_t select_kth(int64_t *a, int n, int k)
     return a[k];
 }
 
-static void record_wake(dfsm_timer *t, int64_t latency)
+static int record_wake(dfsm_timer *t, int64_t latency)
 {
+    DFSM_CONTRACT("timer", DFSM_CONTRACT_TIMER_WINDOW,
+                  t->head < DFSM_TIMER_WINDOW && t->filled <= DFSM_TIMER_WINDOW, return -1);
     if (latency < 0)
         latency = 0;
     t->window[t->head] = latency;
@@ -189,11 +201,13 @@ static void record_wake(dfsm_timer *t, int64_t latency)
         int k = (int)(t->quantile * (double)(t->filled - 1) + 0.5);
         t->estimate = select_kth(t->scratch, (int)t->filled, k);
     }
+    return 0;
 }
 
 int64_t dfsm_timer_finish(dfsm_timer *t, int64_t deadline_ns, int mode, int64_t spin_window_ns,
                           int64_t max_block_ns)
 {
+    NOT_NULL(t, return -1);
     if (mode < DFSM_FINISH_NONE || mode > DFSM_FINISH_SPIN || max_block_ns < 0) {
         errno = EINVAL;
         return -1;
@@ -202,7 +216,8 @@ int64_t dfsm_timer_finish(dfsm_timer *t, int64_t deadline_ns, int mode, int64_t 
         return -1;
     int64_t now = dfsm_clock_now_ns();
     if (t->armed_ns > 0 && now >= t->armed_ns) {
-        record_wake(t, now - t->armed_ns);
+        if (record_wake(t, now - t->armed_ns) != 0)
+            return -1;
         t->armed_ns = 0;
     }
     if (deadline_ns - now > max_block_ns)
@@ -210,12 +225,21 @@ int64_t dfsm_timer_finish(dfsm_timer *t, int64_t deadline_ns, int mode, int64_t 
     return dfsm_clock_sleep_until(deadline_ns, mode, spin_window_ns);
 }
 
-int64_t dfsm_timer_wake_latency(const dfsm_timer *t) { return t->estimate; }
+int64_t dfsm_timer_wake_latency(const dfsm_timer *t)
+{
+    NOT_NULL(t, return -1);
+    return t->estimate;
+}
 
-uint64_t dfsm_timer_wakes(const dfsm_timer *t) { return t->wakes; }
+uint64_t dfsm_timer_wakes(const dfsm_timer *t)
+{
+    NOT_NULL(t, return 0);
+    return t->wakes;
+}
 
 void dfsm_timer_reset_learning(dfsm_timer *t)
 {
+    NOT_NULL(t, return);
     t->estimate = 0;
     t->head = 0;
     t->filled = 0;

@@ -7,7 +7,9 @@
  *
  * Ownership: dfsm_timer_new() allocates; dfsm_timer_free() closes the fd and frees. Nothing else
  * allocates. Threads: a dfsm_timer is not thread-safe; use it from one thread (the loop thread).
- * Errors: recoverable failures return -1 (or NULL) and set errno.
+ * Errors: recoverable failures return -1 (or NULL) and set errno. Broken invariants (a NULL handle,
+ * inconsistent window bookkeeping) go through dfsm_contract_fail() and return -1 with errno
+ * ENOTRECOVERABLE (see dfsm_contract.h).
  */
 #ifndef DFSM_TIMER_H
 #define DFSM_TIMER_H
@@ -23,6 +25,9 @@ extern "C" {
 #define DFSM_FINISH_SLEEP 1 /* clock_nanosleep(TIMER_ABSTIME) to the deadline */
 #define DFSM_FINISH_SPIN 2  /* sleep to (deadline - spin window), then spin on the clock */
 
+/* Contract ids of this object (dfsm_contract.h numbers the tag ring 100..199; timing uses 200..). */
+#define DFSM_CONTRACT_TIMER_WINDOW 200 /* the wake-latency window's head/fill count is out of range */
+
 /* Size of the window of wake latencies the estimate is taken over. */
 #define DFSM_TIMER_WINDOW 256
 
@@ -35,7 +40,7 @@ dfsm_timer *dfsm_timer_new(double quantile);
 /* Close the fd and free. NULL is accepted. */
 void dfsm_timer_free(dfsm_timer *t);
 
-/* The timerfd to watch for readability (owned by the timer; do not close it). */
+/* The timerfd to watch for readability (owned by the timer; do not close it); -1 for NULL. */
 int dfsm_timer_fd(const dfsm_timer *t);
 
 /* Arm for the absolute CLOCK_MONOTONIC time fire_ns (> 0). A time in the past fires at once.
@@ -57,7 +62,7 @@ int64_t dfsm_timer_finish(dfsm_timer *t, int64_t deadline_ns, int mode, int64_t 
                           int64_t max_block_ns);
 
 /* The learned wake latency (ns): the configured percentile over the last DFSM_TIMER_WINDOW
- * wakes, refreshed every 32 wakes; 0 until 32 wakes have been seen. */
+ * wakes, refreshed every 32 wakes; 0 until 32 wakes have been seen (-1 for a NULL handle). */
 int64_t dfsm_timer_wake_latency(const dfsm_timer *t);
 
 /* Number of wake latencies recorded since creation (or the last reset). */

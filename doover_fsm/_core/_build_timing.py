@@ -19,8 +19,8 @@ ffibuilder = FFI()
 ffibuilder.cdef(read_cdef("_cdef_timing.h"))
 ffibuilder.set_source(
     "doover_fsm._core._timing",
-    '#include "dfsm_timer.h"\n#include "dfsm_stats.h"\n#include "dfsm_rt.h"\n',
-    sources=c_sources("dfsm_timer.c", "dfsm_stats.c", "dfsm_rt.c"),
+    '#include "dfsm_timer.h"\n#include "dfsm_stats.h"\n#include "dfsm_rt.h"\n#include "dfsm_contract.h"\n',
+    sources=c_sources("dfsm_timer.c", "dfsm_stats.c", "dfsm_rt.c", "dfsm_contract.c"),
     libraries=["m"],
     **compile_args(),
 )

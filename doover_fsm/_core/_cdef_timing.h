@@ -49,7 +49,7 @@ void dfsm_stats_reset(dfsm_stats *s);
 int dfsm_stats_record_scan(dfsm_stats *s, int64_t lateness_ns, int64_t duration_ns, int64_t skipped,
                            int overrun);
 int64_t dfsm_stats_percentile(const dfsm_stats *s, int which, double q);
-void dfsm_stats_summarize(const dfsm_stats *s, dfsm_stats_summary *out);
+int dfsm_stats_summarize(const dfsm_stats *s, dfsm_stats_summary *out);
 int dfsm_stats_bucket_index(int64_t value);
 int64_t dfsm_stats_bucket_lowest(int index);
 int64_t dfsm_stats_bucket_width(int index);
@@ -58,3 +58,14 @@ int dfsm_rt_set_timer_slack(int64_t slack_ns);
 int64_t dfsm_rt_get_timer_slack(void);
 int dfsm_rt_lock_memory(void);
 int dfsm_rt_unlock_memory(void);
+
+#define DFSM_CONTRACT_TIMER_WINDOW ...
+#define DFSM_CONTRACT_STATS_BUCKET ...
+struct dfsm_contract_violation {
+    const char *module;
+    int id;
+    const char *expr;
+    const char *file;
+    int line;
+};
+uint64_t dfsm_contract_last(struct dfsm_contract_violation *out);

@@ -6,11 +6,12 @@ cffi from the rest of the package. Nothing here knows about asyncio or the sched
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from typing import Final
 
 from doover_fsm._core._timing import ffi, lib  # type: ignore[import-not-found]
-from doover_fsm.errors import error_from_errno
+from doover_fsm.errors import InternalError, error_from_errno
 
 FINISH_NONE: Final[int] = lib.DFSM_FINISH_NONE
 FINISH_SLEEP: Final[int] = lib.DFSM_FINISH_SLEEP
@@ -23,6 +24,12 @@ WAKE_WINDOW: Final[int] = lib.DFSM_TIMER_WINDOW
 
 def _raise(what: str) -> None:
     err = ffi.errno
+    if err == errno.ENOTRECOVERABLE and lib.dfsm_contract_last(ffi.NULL):
+        v = ffi.new("struct dfsm_contract_violation *")
+        lib.dfsm_contract_last(v)
+        detail = (f"{ffi.string(v.module).decode()} #{v.id}: {ffi.string(v.expr).decode()} "
+                  f"({ffi.string(v.file).decode()}:{v.line})")
+        raise InternalError(f"{what}: C core contract violated: {detail}")
     raise error_from_errno(err, f"{what} failed (errno {err})")
 
 
@@ -164,7 +171,8 @@ class TimingStats:
         return r
 
     def summary(self) -> StatsSummary:
-        lib.dfsm_stats_summarize(self._p(), self._out)
+        if lib.dfsm_stats_summarize(self._p(), self._out) != 0:
+            _raise("dfsm_stats_summarize")
         o = self._out
         return StatsSummary(*(int(getattr(o, f)) for f in _SUMMARY_FIELDS))
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "dfsm_contract.h"
 #include "dfsm_stats.h"
 #include "dfsm_timer.h"
 
@@ -88,9 +89,25 @@ static int timer(void)
     return 0;
 }
 
+static int contracts(void)
+{
+    /* A NULL handle is a broken invariant: -1, ENOTRECOVERABLE, recorded with module and id. */
+    struct dfsm_contract_violation v;
+    CHECK(dfsm_stats_record_scan(NULL, 0, 0, 0, 0) == -1 && errno == ENOTRECOVERABLE);
+    CHECK(dfsm_contract_last(&v) >= 1 && v.id == DFSM_CONTRACT_NULL_HANDLE);
+    CHECK(v.module[0] == 's'); /* "stats" */
+    dfsm_stats_summary sum;
+    CHECK(dfsm_stats_summarize(NULL, &sum) == -1 && errno == ENOTRECOVERABLE);
+    CHECK(dfsm_timer_arm(NULL, 1) == -1 && errno == ENOTRECOVERABLE);
+    CHECK(dfsm_timer_finish(NULL, 1, DFSM_FINISH_NONE, 0, 0) == -1 && errno == ENOTRECOVERABLE);
+    CHECK(dfsm_timer_fd(NULL) == -1);
+    CHECK(dfsm_contract_last(&v) >= 5 && v.module[0] == 't'); /* "timer" */
+    return 0;
+}
+
 int main(void)
 {
-    if (geometry() || stats() || timer())
+    if (geometry() || stats() || timer() || contracts())
         return 1;
     puts("ok");
     return 0;

@@ -15,7 +15,7 @@ import pytest
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-SOURCES = [REPO / "csrc" / "dfsm_stats.c", REPO / "csrc" / "dfsm_timer.c",
+SOURCES = [REPO / "csrc" / "dfsm_stats.c", REPO / "csrc" / "dfsm_timer.c", REPO / "csrc" / "dfsm_contract.c",
            REPO / "tests" / "c" / "test_timing_stats.c"]
 SANITIZE = "address,undefined"
 

@@ -8,6 +8,7 @@ import random
 import pytest
 
 from doover_fsm._core import timing as t
+from doover_fsm.errors import InternalError
 from doover_fsm.scheduler.measure import percentile
 
 
@@ -76,3 +77,9 @@ def test_bucket_resolution_is_one_sixty_fourth() -> None:
         lowest, width = t.bucket_bounds(v)
         assert lowest <= v < lowest + width
         assert width * 64 <= lowest
+
+
+def test_a_broken_invariant_in_c_becomes_internal_error() -> None:
+    assert t.lib.dfsm_stats_record_scan(t.ffi.NULL, 0, 0, 0, 0) == -1
+    with pytest.raises(InternalError, match=r"contract violated: stats #100"):
+        t._raise("dfsm_stats_record_scan")
