@@ -86,6 +86,19 @@ def test_bench_json_end_to_end() -> None:
 
 
 @pytest.mark.integration
+def test_bench_rt_priority_refusal_is_a_clear_error() -> None:
+    # Import everything first (the interpreter lives under /root), then drop to nobody.
+    code = ("import os, sys; from doover_fsm.cli.main import build_parser, main; build_parser(); "
+            "os.setgroups([]); os.setgid(65534); os.setuid(65534); "
+            "sys.exit(main(['bench', '--periods', '10ms', '--seconds', '0.1', '--rt-priority', '10']))")
+    if os.geteuid() != 0:
+        pytest.skip("needs root to drop to nobody in the child")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=REPO,
+                       env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert r.returncode == 1 and "priority:" in r.stderr and "SCHED_FIFO" in r.stderr, r.stderr
+
+
+@pytest.mark.integration
 def test_bench_rejects_bad_periods() -> None:
     r = _cli("bench", "--periods", "fast")
     assert r.returncode == 1 and "not a period" in r.stderr

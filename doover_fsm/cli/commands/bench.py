@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from doover_fsm.cli._common import print_json
-from doover_fsm.scheduler import SchedulerSettings
+from doover_fsm.scheduler import RealtimeSettings, SchedulerSettings, apply_realtime
 from doover_fsm.scheduler.measure import (
     LoopMeasurement,
     format_period,
@@ -35,20 +35,22 @@ def register(sub: Any) -> None:
     p.add_argument("--seconds", type=float, default=5.0, metavar="S", help="seconds per period (default 5)")
     p.add_argument("--finish", choices=["auto", "spin", "sleep", "none"], default="auto",
                    help="how the scheduler finishes the last stretch before a deadline (default auto)")
+    p.add_argument("--rt-priority", type=int, metavar="P",
+                   help="measure under SCHED_FIFO priority P (cyclictest too); needs root or CAP_SYS_NICE")
     p.add_argument("--no-cyclictest", action="store_true", help="do not run cyclictest")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=run)
 
 
 async def _measure(periods: list[float], seconds: float, settings: SchedulerSettings,
-                   cyclictest: bool, quiet: bool) -> list[LoopMeasurement]:
+                   cyclictest: bool, quiet: bool, rt_priority: int | None) -> list[LoopMeasurement]:
     rows: list[LoopMeasurement] = []
     for period in periods:
         if not quiet:
             print(f"measuring {format_period(period)} for {seconds:g} s ...", file=sys.stderr, flush=True)
         rows.append(await measure_scheduler(period, seconds, settings=settings))
         if cyclictest:
-            ct = await asyncio.to_thread(run_cyclictest, period, seconds)
+            ct = run_cyclictest(period, seconds, priority=rt_priority)
             if ct is not None:
                 rows.append(ct)
     return rows
@@ -59,7 +61,11 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--seconds must be > 0, got {args.seconds}")
     periods = parse_periods(args.periods)
     settings = SchedulerSettings(finish=args.finish)
-    rows = asyncio.run(_measure(periods, args.seconds, settings, not args.no_cyclictest, args.json))
+    if args.rt_priority is not None:
+        # Raises RealtimeSettingError naming the knob when the system refuses.
+        apply_realtime(RealtimeSettings(priority=args.rt_priority), strict=True)
+    rows = asyncio.run(_measure(periods, args.seconds, settings, not args.no_cyclictest, args.json,
+                                args.rt_priority))
     if args.json:
         print_json([r.as_dict() for r in rows])
         return 0
