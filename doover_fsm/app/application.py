@@ -138,6 +138,7 @@ class Application:
         self.realtime: RealtimeSettings | None = None
         self._tag_subscriptions: dict[tuple[str | None, str], list[TagCallback]] = {}
         self._channel_subscriptions: dict[str, frozenset[str]] = {}
+        self._extra_hooks: dict[str, list[Callable[[ChannelEvent], Any]]] = {}
         self._ready = asyncio.Event()
         self._lifecycle: Lifecycle | None = None
 
@@ -381,13 +382,6 @@ class Application:
 
         self._extra_hooks.setdefault(channel_name, []).append(hook)
         return self.subscribe(channel_name, ("aggregate", "sync"))
-
-    @property
-    def _extra_hooks(self) -> dict[str, list[Callable[[ChannelEvent], Any]]]:
-        hooks = self.__dict__.get("_extra_hooks_store")
-        if hooks is None:
-            hooks = self.__dict__["_extra_hooks_store"] = {}
-        return hooks
 
     def channel_event(self, event: ChannelEvent) -> Event | None:
         """Translate a subscribed channel's change into a scan event (called from any thread)."""

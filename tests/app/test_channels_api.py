@@ -162,3 +162,19 @@ def test_run_app_start_false_returns_a_coroutine(data_dir: Path) -> None:
     coro = run_app(make(ChannelApp, data_dir), start=False, setup_logging=False)
     assert inspect.iscoroutine(coro)
     coro.close()
+
+
+class LegacyApp(Application):
+    def setup(self) -> None:
+        self.got: list[tuple[str, object]] = []
+        self.subscribe_to_channel("settings", lambda name, agg: self.got.append((name, agg)))
+
+
+async def test_pydoover_0x_subscribe_to_channel_and_publish(data_dir: Path) -> None:
+    app = make(LegacyApp, data_dir)
+    async with started(app):
+        await app.update_channel_aggregate("settings", {"a": 1})
+        await app.publish_to_channel("settings", {"note": "messages do not reach aggregate hooks"})
+        await app.next()
+        assert ("settings", {"a": 1}) in app.got
+        assert all(agg is None or "note" not in agg for _, agg in app.got)  # sync of a new channel: None
