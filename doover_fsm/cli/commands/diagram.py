@@ -24,6 +24,9 @@ def register(subparsers: Any) -> None:
                    help="mark STATE (full name) active; repeatable")
     p.add_argument("--tags-json", type=Path, metavar="FILE",
                    help=f"tag_values aggregate dump; the active state is read from [app_key][{FSM_STATE_TAG!r}]")
+    p.add_argument("--live", action="store_true",
+                   help="mark the state a running app on this device published (local agent store)")
+    p.add_argument("--data-dir", metavar="DIR", help="with --live: the local agent's data dir")
     p.add_argument("--app-key", help="app key in the tags dump (default: derived from the class name)")
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
     p.set_defaults(func=handler)
@@ -64,8 +67,12 @@ def default_app_key(cls: type) -> str:
 
 
 def states_from_tags(path: Path, app_key: str) -> list[str]:
-    """Active state(s) from a ``tag_values`` dump: a full name, or a (nested) list for parallel states."""
-    data = json.loads(path.read_text())
+    """Active state(s) from a ``tag_values`` dump file."""
+    return states_from_aggregate(json.loads(path.read_text()), app_key)
+
+
+def states_from_aggregate(data: Any, app_key: str) -> list[str]:
+    """Active state(s) from a ``tag_values`` aggregate: a full name, or a (nested) list for parallel states."""
     value = (data.get(app_key) or {}).get(FSM_STATE_TAG) if isinstance(data, dict) else None
     out: list[str] = []
 
@@ -87,6 +94,12 @@ def handler(args: argparse.Namespace) -> int:
         active = list(args.state)
         if args.tags_json is not None:
             active += states_from_tags(args.tags_json, args.app_key or default_app_key(cls))
+        if args.live:
+            from doover_fsm.agent.store import open_store
+
+            with open_store(args.data_dir) as store:
+                agg = store.get_aggregate("tag_values") or {}
+            active += states_from_aggregate(agg, args.app_key or default_app_key(cls))
         unknown = [s for s in active if s not in compiled.index]
         if unknown:
             print(f"diagram: unknown state(s) {unknown}", file=sys.stderr)
