@@ -47,6 +47,7 @@ UI_SUB_FRESH_S = 120.0
 DEFAULT_PERIOD = 1.0
 
 TagCallback = Callable[[str, Any], Any]
+_DONE: Completed[None] = Completed(None)  # shared: writes return at once, awaited or not
 
 
 def _default_app_key(cls: type) -> str:
@@ -284,7 +285,7 @@ class Application:
                 log: bool = False) -> Completed[None]:
         """Write a tag: visible to reads at once, committed at the end of the scan (awaitable or not)."""
         self._store.set(app_key or self.app_key, tag_key, value, only_if_changed=only_if_changed, log=log)
-        return Completed(None)
+        return _DONE
 
     def set_tags(self, tags: dict[str, Any], app_key: str | None = None, only_if_changed: bool = True,
                  log: bool = False) -> Completed[None]:
@@ -297,13 +298,13 @@ class Application:
                 raise ValueError(f"set_tags: tag name {key!r} must match {KEY_RE.pattern}")
         for key, value in tags.items():
             self._store.set(owner, key, value, only_if_changed=only_if_changed, log=log)
-        return Completed(None)
+        return _DONE
 
     def set_global_tag(self, tag_key: str, value: Any, only_if_changed: bool = True,
                        log: bool = False) -> Completed[None]:
         """Write a global tag."""
         self._store.set(None, tag_key, value, only_if_changed=only_if_changed, log=log)
-        return Completed(None)
+        return _DONE
 
     def subscribe_to_tag(self, tag_key: str, callback: TagCallback, app_key: str | None = None,
                          global_tag: bool = False) -> Callable[[], None]:
