@@ -185,6 +185,26 @@ static int64_t select_kth(int64_t *a, int n, int k)
     return a[k];
 }
 
+static void refresh_estimate(dfsm_timer *t)
+{
+    memcpy(t->scratch, t->window, t->filled * sizeof(int64_t));
+    int k = (int)(t->quantile * (double)(t->filled - 1) + 0.5);
+    t->estimate = select_kth(t->scratch, (int)t->filled, k);
+}
+
+int dfsm_timer_set_quantile(dfsm_timer *t, double quantile)
+{
+    NOT_NULL(t, return -1);
+    if (!(quantile > 0.0 && quantile < 1.0)) {
+        errno = EINVAL;
+        return -1;
+    }
+    t->quantile = quantile;
+    if (t->filled >= REFRESH_EVERY)
+        refresh_estimate(t);
+    return 0;
+}
+
 static int record_wake(dfsm_timer *t, int64_t latency)
 {
     DFSM_CONTRACT("timer", DFSM_CONTRACT_TIMER_WINDOW,
@@ -196,11 +216,8 @@ static int record_wake(dfsm_timer *t, int64_t latency)
     if (t->filled < DFSM_TIMER_WINDOW)
         t->filled++;
     t->wakes++;
-    if (t->filled >= REFRESH_EVERY && t->wakes % REFRESH_EVERY == 0) {
-        memcpy(t->scratch, t->window, t->filled * sizeof(int64_t));
-        int k = (int)(t->quantile * (double)(t->filled - 1) + 0.5);
-        t->estimate = select_kth(t->scratch, (int)t->filled, k);
-    }
+    if (t->filled >= REFRESH_EVERY && t->wakes % REFRESH_EVERY == 0)
+        refresh_estimate(t);
     return 0;
 }
 

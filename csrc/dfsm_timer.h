@@ -61,6 +61,10 @@ int64_t dfsm_timer_consume(dfsm_timer *t);
 int64_t dfsm_timer_finish(dfsm_timer *t, int64_t deadline_ns, int mode, int64_t spin_window_ns,
                           int64_t max_block_ns);
 
+/* Change the learned percentile (0 < q < 1); the estimate is recomputed at once from the window.
+ * Returns 0, or -1 with errno EINVAL. */
+int dfsm_timer_set_quantile(dfsm_timer *t, double quantile);
+
 /* The learned wake latency (ns): the configured percentile over the last DFSM_TIMER_WINDOW
  * wakes, refreshed every 32 wakes; 0 until 32 wakes have been seen (-1 for a NULL handle). */
 int64_t dfsm_timer_wake_latency(const dfsm_timer *t);

@@ -18,6 +18,7 @@ int dfsm_timer_disarm(dfsm_timer *t);
 int64_t dfsm_timer_consume(dfsm_timer *t);
 int64_t dfsm_timer_finish(dfsm_timer *t, int64_t deadline_ns, int mode, int64_t spin_window_ns,
                           int64_t max_block_ns);
+int dfsm_timer_set_quantile(dfsm_timer *t, double quantile);
 int64_t dfsm_timer_wake_latency(const dfsm_timer *t);
 uint64_t dfsm_timer_wakes(const dfsm_timer *t);
 void dfsm_timer_reset_learning(dfsm_timer *t);

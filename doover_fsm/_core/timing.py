@@ -95,6 +95,11 @@ class Timer:
             _raise("dfsm_timer_finish")
         return r
 
+    def set_quantile(self, quantile: float) -> None:
+        """Learn another percentile of the wake latency (recomputed at once from the window)."""
+        if lib.dfsm_timer_set_quantile(self._p(), quantile) != 0:
+            _raise(f"dfsm_timer_set_quantile({quantile!r})")
+
     @property
     def wake_latency_ns(self) -> int:
         """Learned wake latency (the configured percentile over the recent window)."""

@@ -92,7 +92,10 @@ class Scheduler:
         self._settings = settings or SchedulerSettings()
         self._virtual = bool(clock.is_virtual)
         self._stats = _t.TimingStats()
-        self._timer: _t.Timer | None = None if self._virtual else _t.Timer(self._settings.wake_quantile)
+        self._timer: _t.Timer | None = None
+        self._quantile = self._settings.quantile_for(spinning=True)
+        if not self._virtual:
+            self._timer = _t.Timer(self._quantile)
         self._grid: DeadlineGrid | None = None
         self._next_index = 0
         self._last_index = -1
@@ -197,6 +200,10 @@ class Scheduler:
             if now >= deadline:
                 return now
             mode = self._finish_mode()
+            q = self._settings.quantile_for(spinning=mode == _t.FINISH_SPIN)
+            if q != self._quantile:  # the thread's policy changed (e.g. apply_realtime ran)
+                timer.set_quantile(q)
+                self._quantile = q
             comp = self._compensation(mode)
             fire = deadline - comp
             if fire - now > _MIN_ARM_NS:

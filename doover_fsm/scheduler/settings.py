@@ -30,14 +30,21 @@ class SchedulerSettings:
         starts the scan at wake-up (compensation is then not applied), ``"auto"`` spins. Under
         SCHED_FIFO/SCHED_RR ``"auto"`` and ``"spin"`` sleep instead (never busy-wait under RT throttling).
     max_early_ns: upper bound on early arming, hence on the spin/sleep finish per scan.
-    wake_quantile: which wake-latency percentile "auto" compensates (higher: later scans rarer,
-        more CPU spent spinning).
+    wake_quantile: which wake-latency percentile "auto" compensates (higher: late scans rarer, more
+        time spent finishing). ``None`` (default) picks by finish mode: 0.9 when spinning (each µs
+        of early arming is a µs of CPU), 0.99 when sleeping (costs no CPU, only a bounded block).
     """
 
     compensation: Compensation = "auto"
     finish: Finish = "auto"
     max_early_ns: int = 250_000
-    wake_quantile: float = 0.9
+    wake_quantile: float | None = None
+
+    def quantile_for(self, spinning: bool) -> float:
+        """The wake-latency percentile to learn for a finish that spins or sleeps."""
+        if self.wake_quantile is not None:
+            return float(self.wake_quantile)
+        return 0.9 if spinning else 0.99
 
     def __post_init__(self) -> None:
         c = self.compensation
@@ -53,5 +60,6 @@ class SchedulerSettings:
                 or self.max_early_ns < 0:
             raise ValueError(f"SchedulerSettings.max_early_ns must be an int >= 0, got {self.max_early_ns!r}")
         q = self.wake_quantile
-        if not isinstance(q, float | int) or isinstance(q, bool) or not math.isfinite(q) or not 0 < q < 1:
+        if q is not None and (not isinstance(q, float | int) or isinstance(q, bool) or not math.isfinite(q)
+                              or not 0 < q < 1):
             raise ValueError(f"SchedulerSettings.wake_quantile must be in (0, 1), got {q!r}")

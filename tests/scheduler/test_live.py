@@ -105,6 +105,11 @@ def test_timer_learns_wake_latency() -> None:
         timer.finish(now + 400_000, t.FINISH_NONE, 0, 0)
     assert timer.wakes == 40
     assert timer.wake_latency_ns > 0
+    median = timer.wake_latency_ns
+    timer.set_quantile(0.99)
+    assert timer.wake_latency_ns >= median
+    with pytest.raises(ValueError):
+        timer.set_quantile(1.0)
     timer.close()
     assert timer.closed
 

@@ -179,6 +179,8 @@ def test_settings_defaults_and_valid_values() -> None:
     assert (s.compensation, s.finish) == ("auto", "auto")
     SchedulerSettings(compensation=100_000, finish="sleep", max_early_ns=0, wake_quantile=0.5)
     SchedulerSettings(compensation="off", finish="none")
+    assert (s.quantile_for(spinning=True), s.quantile_for(spinning=False)) == (0.9, 0.99)
+    assert SchedulerSettings(wake_quantile=0.5).quantile_for(spinning=False) == 0.5
 
 
 def test_public_exports() -> None:
