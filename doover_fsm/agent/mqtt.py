@@ -8,11 +8,15 @@ agree. Awaited writes resolve through ``asyncio.wrap_future`` (``call_soon_threa
 Guarantees:
 
 * **Aggregates** are :class:`~doover_fsm.agent.lww.LwwDoc` documents published RETAINED on
-  ``…/agg`` (QoS 1). Each agent merges every snapshot it receives into its own; if its merged
-  state differs from what it received it republishes, so the retained state converges to the
-  union of all writes. Two processes patching *different* keys (at any depth) never lose
-  each other's keys; for the *same* key the newest hybrid-clock stamp wins everywhere. A new
-  subscriber gets the retained state at once (the ``sync`` event).
+  ``…/agg`` (QoS 1). Each agent merges every snapshot it receives into its own; if the
+  snapshot lacks something it knows *and no snapshot of its own is still on its way through
+  the broker*, it republishes, so the retained state converges to the union of all writes.
+  (The broker orders one topic totally, so a snapshot of ours still in flight is retained
+  after the one just received, and its echo triggers the check again. Republishing on every
+  stale echo instead made two busy writers ping-pong snapshots forever.) Two processes
+  patching *different* keys (at any depth) never lose each other's keys; for the *same* key
+  the newest hybrid-clock stamp wins everywhere. A new subscriber gets the retained state at
+  once (the ``sync`` event).
 * **Messages** (create/update) go through a durable SQLite outbox: written to the store first,
   then published QoS 1 in order; a row leaves the outbox when the broker acknowledges it.
   While the broker is unreachable paho keeps them queued in order; after a ``kill -9`` the
@@ -26,7 +30,10 @@ Guarantees:
 * Reads never touch the network: ``get_aggregate`` answers from the cache online or offline.
 
 Thread-safety: as :class:`~doover_fsm.agent.local.LocalAgent`; listeners and connection
-callbacks run in the writer thread or the paho thread and must only post events.
+callbacks run in the writer thread or the paho thread and must only post events. Lock order:
+``self._lock`` may be held while calling into paho (``publish`` takes paho's
+``_out_message_mutex``), never the other way round: paho callbacks that run under that mutex
+(``on_publish``) take none of our locks.
 """
 
 from __future__ import annotations
@@ -95,6 +102,13 @@ class MqttAgent(Agent):
         self._cache: dict[str, Any] = {}
         self._docs: dict[str, LwwDoc] = {}  # owned by the writer thread
         self._confirmed: set[str] = set()  # writer thread: channels whose retained state equals ours
+        # Writer thread: per channel, the number of our last snapshot sent in this run and of the
+        # last one of ours that came back from the broker. While sent > echoed a snapshot of ours
+        # is still on its way and will be retained after whatever we receive now (see
+        # _job_remote_snapshot); _run_token tells this run's echoes from a previous run's.
+        self._run_token = uuid.uuid4().hex[:12]
+        self._agg_sent: dict[str, int] = {}
+        self._agg_echoed: dict[str, int] = {}
         self._seen_ops: collections.OrderedDict[str, None] = collections.OrderedDict()
         self._inflight: dict[int, int] = {}  # paho mid -> outbox pos
         self._held: list[tuple[int | None, str, bytes, bool]] = []  # (outbox pos, topic, payload, retain)
@@ -257,10 +271,20 @@ class MqttAgent(Agent):
                 log.exception("MQTT agent %s: connection callback failed", self.agent_id)
 
     def _on_publish(self, _c: paho.Client, _u: Any, mid: int, _reason: Any, _p: Any) -> None:
-        with self._lock:
-            pos = self._inflight.pop(mid, None)
-        if pos is not None:
-            self._writer.submit(lambda c: c.execute("DELETE FROM outbox WHERE pos=?", (pos,)))
+        # paho calls this while holding its _out_message_mutex, and _send holds self._lock while
+        # it calls publish() (which takes that mutex): taking self._lock here would be an ABBA
+        # deadlock (it stalled two concurrent writers). So take no lock: the writer thread does
+        # the bookkeeping. The mid -> pos entry is always in place before this job runs: the
+        # writer records it in the job that published, _on_subscribe before paho reads the PUBACK.
+        self._writer.submit(self._job_acked(mid))
+
+    def _job_acked(self, mid: int) -> Callable[[sqlite3.Connection], None]:
+        def job(conn: sqlite3.Connection) -> None:
+            with self._lock:
+                pos = self._inflight.pop(mid, None)
+            if pos is not None:
+                conn.execute("DELETE FROM outbox WHERE pos=?", (pos,))
+        return job
 
     def _on_message(self, _c: paho.Client, _u: Any, msg: paho.MQTTMessage) -> None:
         if msg.topic == self.topics.sync(self.agent_id):
@@ -294,12 +318,15 @@ class MqttAgent(Agent):
             self._inflight[info.mid] = pos
         self._stats["published"] += 1
 
-    def _send(self, pos: int | None, topic: str, payload: bytes, retain: bool) -> None:
+    def _send(self, pos: int | None, topic: str, payload: bytes, retain: bool) -> bool:
+        """Publish now if connected and subscribed, else hold outbox rows; True if published."""
         with self._lock:
             if self._ready:
                 self._send_locked(pos, topic, payload, retain)
-            elif pos is not None:
+                return True
+            if pos is not None:
                 self._held.append((pos, topic, payload, retain))
+            return False
             # Snapshots (pos None) are not queued offline: the reconnect reconciliation sends
             # the then-current state once, instead of every intermediate one.
 
@@ -310,10 +337,11 @@ class MqttAgent(Agent):
         return int(cur.lastrowid or 0)
 
     # --- writer-thread jobs ----------------------------------------------------------------------
-    def _snapshot_payload(self, channel: str, author: str | None, patch: Any) -> bytes:
+    def _snapshot_payload(self, channel: str, author: str | None, patch: Any, seq: int) -> bytes:
         doc = self._docs[channel]
         return dumps({"v": 1, "data": self._cache.get(channel), "lww": doc.to_wire(), "author": author,
-                      "origin": self.agent_id, "ts": self._clock.time(), "patch": patch}).encode()
+                      "origin": self.agent_id, "pub": [self._run_token, seq], "ts": self._clock.time(),
+                      "patch": patch}).encode()
 
     def _job_publish_snapshot(self, channel: str, author: str | None = None,
                               patch: Any = None) -> Callable[[sqlite3.Connection], None]:
@@ -323,7 +351,10 @@ class MqttAgent(Agent):
                 h.cancel()
             if channel in self._docs:
                 self._confirmed.discard(channel)
-                self._send(None, self.topics.agg(channel), self._snapshot_payload(channel, author, patch), True)
+                seq = self._agg_sent.get(channel, 0) + 1
+                if self._send(None, self.topics.agg(channel), self._snapshot_payload(channel, author, patch, seq),
+                              True):
+                    self._agg_sent[channel] = seq
         return job
 
     def _store_doc(self, conn: sqlite3.Connection, channel: str, doc: LwwDoc, *, patch: Any, author: str | None,
@@ -335,7 +366,9 @@ class MqttAgent(Agent):
         return value
 
     def _job_after_sync(self, _conn: sqlite3.Connection) -> None:
-        # Every retained state is in: publish what the broker lacks, then tell listeners.
+        # Every retained state is in: publish what the broker lacks, then tell listeners. A
+        # snapshot lost with the old connection never echoes: stop waiting for it.
+        self._agg_echoed = dict(self._agg_sent)
         for channel in list(self._docs):
             if channel not in self._confirmed:
                 self._job_publish_snapshot(channel)(_conn)
@@ -361,6 +394,10 @@ class MqttAgent(Agent):
                 return
             remote.compact()
             self._hlc.observe(remote.max_stamp())
+            pub = payload.get("pub")
+            if isinstance(pub, list) and len(pub) == 2 and pub[0] == self._run_token \
+                    and payload.get("origin") == self.agent_id:
+                self._agg_echoed[channel] = max(self._agg_echoed.get(channel, 0), int(pub[1]))
             doc = self._docs.setdefault(channel, LwwDoc())
             old = self._cache.get(channel)
             if doc.merge(remote):
@@ -376,7 +413,9 @@ class MqttAgent(Agent):
                 self._confirmed.add(channel)
             else:
                 self._confirmed.discard(channel)
-                if self._synced:
+                # Only the newest retained state matters: if a snapshot of ours is still in
+                # flight it comes after this one, and its echo brings us back here.
+                if self._synced and self._agg_sent.get(channel, 0) <= self._agg_echoed.get(channel, 0):
                     self._job_publish_snapshot(channel)(conn)
         return job
 
