@@ -374,12 +374,13 @@ class MqttAgent(Agent):
                 self._job_publish_snapshot(channel)(_conn)
         first = not self._synced
         self._synced = True
-        if first:
-            self._set_online_changed(True)
         for channel in self._listeners.channels():
             with self._lock:
                 data = copy_json(self._cache.get(channel))
             self._listeners.dispatch(ChannelEvent("sync", channel, data, ts=self._clock.time()))
+        # After the syncs: whoever reacts to "online" already has the broker's state.
+        if first:
+            self._set_online_changed(True)
 
     def _job_remote_snapshot(self, channel: str, payload: Any) -> Callable[[sqlite3.Connection], None]:
         def job(conn: sqlite3.Connection) -> None:

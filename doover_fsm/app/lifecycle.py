@@ -154,6 +154,10 @@ class Lifecycle:
             app.device_agent = make_agent(url, data_dir, app.app_key)
         agent = app.device_agent
         await agent.start()
+        # Connection changes become agent_online/agent_offline events (from an agent thread: post only).
+        self._unlisten.append(agent.on_connection_change(
+            lambda online: app.events.post(Event("agent_online" if online else "agent_offline", "agent", online,
+                                                 app.clock.monotonic_ns()))))
 
         # Config: file, else the deployment_config channel.
         if app._config_fp is not None:
