@@ -256,8 +256,9 @@ class MqttAgent(Agent):
             self._online = False
         was_synced, self._synced = self._synced, False
         if was_synced:
-            log.warning("MQTT agent %s: disconnected from %s:%s (%s); writes go to the outbox",
-                        self.agent_id, self.url.host, self.url.port, reason)
+            if not self._closed:  # our own close() is not worth a warning
+                log.warning("MQTT agent %s: disconnected from %s:%s (%s); writes go to the outbox",
+                            self.agent_id, self.url.host, self.url.port, reason)
             self._set_online_changed(False)
 
     def _set_online_changed(self, online: bool) -> None:
