@@ -193,6 +193,16 @@ int dfsm_tagtable_get(const struct dfsm_tagtable *table, uint32_t id, int64_t *i
 	return e->type;
 }
 
+int dfsm_tagtable_is_pending(const struct dfsm_tagtable *table, uint32_t id)
+{
+	DFSM_CONTRACT(MODULE, DFSM_CONTRACT_NULL_HANDLE, table, return -1);
+	if (id >= table->capacity) {
+		errno = EINVAL;
+		return -1;
+	}
+	return table->entries[id].changed ? 1 : 0;
+}
+
 static int batch_ok(const struct dfsm_tag_batch *b, int need_ts)
 {
 	return b && b->ids && b->types && b->ival && b->fval && (!need_ts || b->ts_ns);

@@ -130,6 +130,11 @@ int dfsm_tagtable_set_f64(struct dfsm_tagtable *table, uint32_t id, unsigned fla
  * *fval (DOUBLE) or *ival (others); -1 with EINVAL for a bad id. */
 int dfsm_tagtable_get(const struct dfsm_tagtable *table, uint32_t id, int64_t *ival, double *fval);
 
+/* 1 if tag `id` has a write waiting for the next collect_changed (a local change not yet
+ * committed), 0 if not, -1 with errno = EINVAL for an id outside the table. Remote updates use
+ * it so that they never overwrite a value the scan wrote but has not committed yet. */
+int dfsm_tagtable_is_pending(const struct dfsm_tagtable *table, uint32_t id);
+
 /*
  * Write batch->count tags from the batch arrays (ts_ns may be NULL: then `ts_ns` applies to all)
  * with `flags`, in order. All ids and types are checked first: on EINVAL nothing is written.

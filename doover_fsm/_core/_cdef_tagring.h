@@ -81,6 +81,7 @@ int dfsm_tagtable_set_i64(struct dfsm_tagtable *table, uint32_t id, int type, un
 int dfsm_tagtable_set_f64(struct dfsm_tagtable *table, uint32_t id, unsigned flags, int64_t ts_ns,
 			  double value);
 int dfsm_tagtable_get(const struct dfsm_tagtable *table, uint32_t id, int64_t *ival, double *fval);
+int dfsm_tagtable_is_pending(const struct dfsm_tagtable *table, uint32_t id);
 ssize_t dfsm_tagtable_set_batch(struct dfsm_tagtable *table, const struct dfsm_tag_batch *batch,
 				unsigned flags, int64_t ts_ns);
 ssize_t dfsm_tagtable_collect_changed(struct dfsm_tagtable *table, struct dfsm_tag_batch *out);

@@ -186,6 +186,13 @@ class TagTable:
             raise_for(f"TagTable.get(id={tag_id})")
         return t, (fval[0] if t == DOUBLE else ival[0])
 
+    def is_pending(self, tag_id: int) -> bool:
+        """True if the tag has a local write not yet collected by ``collect_changed``."""
+        rc = lib.dfsm_tagtable_is_pending(self.ptr, tag_id)
+        if rc < 0:
+            raise_for("TagTable.is_pending")
+        return rc == 1
+
     def set_batch(self, batch: TagBatch, flags: int, ts_ns: int) -> int:
         """Write the filled batch in order; returns how many writes marked a change."""
         n = lib.dfsm_tagtable_set_batch(self.ptr, batch.c, flags, ts_ns)

@@ -497,8 +497,10 @@ class TagStore:
         """Apply a deep merge-patch of ``tag_values`` from outside (None deletes).
 
         Tag values that are dicts are merged recursively (RFC 7386). Not marked for commit.
-        Returns ``(app_key, name, old, new)`` for every tag whose value really changed
-        (``old``/``new`` is None when the tag had/has no value).
+        A tag written locally and not committed yet keeps the local value: the scan's write is
+        newer than anything the agent can hand back before the commit (e.g. the channel's first
+        sync, taken before ``setup`` ran). Returns ``(app_key, name, old, new)`` for every tag
+        whose value really changed (``old``/``new`` is None when the tag had/has no value).
         """
         if type(patch) is not dict:
             raise TypeError(f"TagStore.apply_remote: patch must be a dict, got {type(patch).__name__}")
@@ -523,6 +525,9 @@ class TagStore:
 
     def _remote_set(self, app_key: str | None, name: str, patch_value: Any, ts: int,
                     changes: list[tuple[str | None, str, Any, Any]]) -> None:
+        tid = self._ids.get((app_key, name))
+        if tid is not None and self._table.is_pending(tid):
+            return  # an uncommitted local write wins; the next commit publishes it
         old = self.get(app_key, name, _MISSING)
         if patch_value is None:
             if old is _MISSING:

@@ -155,3 +155,20 @@ async def test_a_failing_subscriber_does_not_starve_the_others(data_dir: Path) -
         assert seen == [1]
         await app.next()  # the app keeps scanning
         assert app.scans >= 2
+
+
+class BootCounter(Application):
+    tags_cls = T
+
+    def setup(self) -> None:
+        self.tags.count.set(self.tags.count.value + 1)  # written before the first scan
+
+
+async def test_tags_written_in_setup_survive_the_first_sync_and_restarts(data_dir: Path) -> None:
+    for boot in (1, 2, 3):
+        app = make(BootCounter, data_dir, app_key="boots")
+        async with started(app):
+            await app.next()
+            await app.next()
+            assert app.tags.count.value == boot
+            assert app.get_channel_aggregate("tag_values")["boots"]["count"] == boot

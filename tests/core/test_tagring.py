@@ -166,3 +166,21 @@ def test_contract_violation_becomes_internal_error() -> None:
     r.post_i64(7, c.INT, 0, 0, 1)  # an id the table does not have
     with pytest.raises(InternalError, match=r"#102"):
         r.drain_into(t2, 10)
+
+
+def test_is_pending_follows_the_change_flag() -> None:
+    from doover_fsm._core.tagring import TagTable
+
+    t = TagTable(8, 8)
+    assert t.is_pending(3) is False
+    t.set_i64(3, 3, 0, 1, 42)  # type INT, no flags
+    assert t.is_pending(3) is True
+    from doover_fsm._core.tagring import TagBatch
+
+    t.collect_changed(TagBatch(8))
+    assert t.is_pending(3) is False
+    import pytest
+
+    with pytest.raises(ValueError):
+        t.is_pending(99)
+    t.close()

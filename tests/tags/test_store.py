@@ -189,6 +189,7 @@ def test_apply_remote_merge_patch_semantics() -> None:
 def test_global_dict_tag_merges_and_namespaces_do_not_collide() -> None:
     store = TagStore()
     store.set(None, "settings", {"a": 1})
+    store.commit()  # committed: remote patches merge into it (an uncommitted write would win)
     assert store.apply_remote({"settings": {"b": 2}}) == [(None, "settings", {"a": 1}, {"a": 1, "b": 2})]
     with pytest.raises(ValueError, match="settings"):
         store.set("settings", "x", 1)
@@ -253,3 +254,15 @@ def test_virtual_clock_timestamps_and_bad_sizes() -> None:
         TagStore(capacity=0)
     with pytest.raises(ValueError, match="ring_capacity"):
         TagStore(ring_capacity=-1)
+
+
+def test_apply_remote_never_overwrites_an_uncommitted_local_write() -> None:
+    store = TagStore()
+    store.load({"app": {"boots": 1, "mode": "auto"}})
+    store.set("app", "boots", 2)  # written locally (e.g. in setup), not committed yet
+    changes = store.apply_remote({"app": {"boots": 1, "mode": "manual"}})  # a stale sync
+    assert store.get("app", "boots") == 2 and store.get("app", "mode") == "manual"
+    assert changes == [("app", "mode", "auto", "manual")]
+    assert store.commit().patch == {"app": {"boots": 2}}
+    store.apply_remote({"app": {"boots": 7}})  # once committed, remote updates apply again
+    assert store.get("app", "boots") == 7
