@@ -135,6 +135,8 @@ class Application:
         self._final_stats: SchedulerStats | None = None
         self._period = DEFAULT_PERIOD if period is None else self._check_period(period)
         self._period_explicit = period is not None
+        #: A deploy-time period (``--period``, ``tune``) that wins over what ``setup()`` sets.
+        self.period_override: float | None = None
         #: Real-time knobs for the scan thread (CLI flags); the board's [scheduler] hints fill the gaps.
         self.realtime: RealtimeSettings | None = None
         self._tag_subscriptions: dict[tuple[str | None, str], list[TagCallback]] = {}
@@ -252,6 +254,7 @@ class Application:
 
         if period is not None:
             self.loop_target_period = period
+            self.period_override = self.loop_target_period
         life = Lifecycle(self)
         return await life.run(stop_after=seconds)
 

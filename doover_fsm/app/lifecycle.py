@@ -199,6 +199,8 @@ class Lifecycle:
             log.exception("error in %s.setup(); the app keeps scanning", type(app).__name__)
             self._pending_error = exc
             self.scan.note_error(exc)
+        if app.period_override is not None:
+            app.loop_target_period = app.period_override  # deploy-time --period / tune beat setup()
         if app.machine is not None:
             try:
                 await call_maybe_async(app.machine.start)

@@ -69,6 +69,7 @@ def apply_options(app: Application, *, app_key: str | None = None, config_fp: st
         app.board_name = board
     if period:
         app.loop_target_period = period
+        app.period_override = app.loop_target_period  # the deploy-time choice beats setup()
     if data_dir:
         app.data_dir = Path(data_dir)
     if healthcheck_port is not None:

@@ -145,3 +145,20 @@ async def test_config_from_deployment_config_channel_and_updates(data_dir: Path)
             store.update_aggregate("deployment_config", {"applications": {"cfg": {"start_level": "high"}}})
         await app.next()
         assert app.config.start_level.value == 10
+
+
+class SetsItsOwnPeriod(Application):
+    def setup(self) -> None:
+        self.loop_target_period = 0.1
+
+
+async def test_a_deploy_time_period_beats_the_one_setup_sets(data_dir: Path) -> None:
+    from doover_fsm.app.run import apply_options
+
+    plain = make(SetsItsOwnPeriod, data_dir)
+    async with started(plain):
+        assert plain.loop_target_period == 0.1
+    deployed = make(SetsItsOwnPeriod, data_dir)
+    apply_options(deployed, period=0.5)
+    async with started(deployed):
+        assert deployed.loop_target_period == 0.5 and deployed.scheduler.period == 0.5
