@@ -32,6 +32,10 @@ def configure_logging(debug: bool = False, formatter: logging.Formatter | None =
         handler._doover_fsm = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     handler.setFormatter(formatter or _Formatter())
+    # pymodbus logs every timeout itself ("No response received ..."); doover_fsm already reports
+    # each failure once, as a typed error and a modbus_error/modbus_lost event naming bus and
+    # device. Its own lines are kept for --debug.
+    logging.getLogger("pymodbus").setLevel(logging.DEBUG if debug else logging.CRITICAL)
     if filters is not None:
         for f in [filters] if isinstance(filters, logging.Filter) else filters:
             handler.addFilter(f)
