@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from doover_fsm._util.maybe_async import call_maybe_async
 from doover_fsm.agent.base import Agent, ChannelEvent
+from doover_fsm.agent.local import LocalAgent
+from doover_fsm.agent.store import default_data_dir
 from doover_fsm.app.channels import internal_event
 from doover_fsm.app.committer import TagCommitter
 from doover_fsm.app.health import HealthServer
@@ -30,6 +32,11 @@ from doover_fsm.app.shutdown import AT_TAG, REQUESTED_TAG, ShutdownTracker
 from doover_fsm.app.ui_commands import UICommands
 from doover_fsm.errors import ConfigError
 from doover_fsm.events import Event
+from doover_fsm.io import BoardIO, select_board
+from doover_fsm.io.modbus import ModbusInterface
+from doover_fsm.io.modbus.config import parse_buses
+from doover_fsm.machine import MachineRuntime
+from doover_fsm.scheduler import RealtimeSettings, Scheduler, apply_realtime
 
 if TYPE_CHECKING:
     from doover_fsm.app.application import Application
@@ -42,13 +49,6 @@ UI_STATE_CHANNEL = "ui_state"
 UI_CMDS_CHANNEL = "ui_cmds"
 
 
-def default_data_dir() -> Path:
-    """``$DOOVER_FSM_DATA_DIR``, else ``$XDG_DATA_HOME/doover_fsm``, else ``~/.local/share/doover_fsm``."""
-    from doover_fsm.agent.store import default_data_dir as agent_default
-
-    return Path(agent_default())
-
-
 def make_agent(url: str | None, data_dir: Path, app_key: str) -> Agent:
     """The agent for ``url``: ``mqtt://``/``mqtts://`` → MQTT (with a local outbox), else local SQLite."""
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -59,8 +59,6 @@ def make_agent(url: str | None, data_dir: Path, app_key: str) -> Agent:
         return MqttAgent(url, store_path=data_dir / f"outbox-{app_key}.sqlite3", device_id=device_id)
     if url and not url.startswith(("sqlite://", "local")):
         raise ConfigError(f"unknown agent URL {url!r}: use mqtt://host:port[/prefix], mqtts://…, or local")
-    from doover_fsm.agent.local import LocalAgent
-
     path = data_dir / "agent.sqlite3"
     if url and url.startswith("sqlite://"):
         path = Path(url[len("sqlite://"):])
@@ -177,8 +175,6 @@ class Lifecycle:
         await self._open_modbus()
 
         # Scheduler and state machine. The board may suggest a period; the app and --period win.
-        from doover_fsm.scheduler import Scheduler
-
         hinted = getattr(getattr(app.board, "scheduler", None), "period", None)
         if hinted and not app._period_explicit:
             app.loop_target_period = hinted
@@ -186,8 +182,6 @@ class Lifecycle:
         app.scheduler = Scheduler(app.loop_target_period, clock=app.clock)
         compiled = type(app)._compiled_machine
         if compiled is not None:
-            from doover_fsm.machine import MachineRuntime
-
             app.machine = MachineRuntime(compiled, app, clock=app.clock, on_transition=self.scan.on_transition)
 
         await self._publish_ui()
@@ -227,8 +221,6 @@ class Lifecycle:
 
         Each knob reports on its own; a refusal (not root, no RT budget) is a warning, not a crash.
         """
-        from doover_fsm.scheduler import RealtimeSettings, apply_realtime
-
         app = self.app
         hints = getattr(app.board, "scheduler", None)
         want = app.realtime
@@ -255,7 +247,6 @@ class Lifecycle:
         if app._platform_iface_arg is not None:
             app.platform_iface = app._platform_iface_arg
             return
-        from doover_fsm.io import BoardIO, select_board
 
         board_pref = app.config.extra.get("board") if isinstance(app.config.extra.get("board"), str) else None
         # Test mode runs on the virtual board unless a board was chosen explicitly.
@@ -271,9 +262,6 @@ class Lifecycle:
         if app._modbus_iface_arg is not None:
             app.modbus_iface = app._modbus_iface_arg
             return
-        from doover_fsm.io.modbus import ModbusInterface
-        from doover_fsm.io.modbus.config import parse_buses
-
         buses = {}
         if app.board is not None and getattr(app.board, "modbus", None):
             buses.update(parse_buses(app.board.modbus, where=f"{app.board.source}: modbus"))
