@@ -135,6 +135,8 @@ class Application:
         self._final_stats: SchedulerStats | None = None
         self._period = DEFAULT_PERIOD if period is None else self._check_period(period)
         self._period_explicit = period is not None
+        #: Seconds between updates of the ``scan_timing`` tag (live mode; lateness/duration/overruns).
+        self.timing_tag_interval = 10.0
         #: A deploy-time period (``--period``, ``tune``) that wins over what ``setup()`` sets.
         self.period_override: float | None = None
         #: Real-time knobs for the scan thread (CLI flags); the board's [scheduler] hints fill the gaps.

@@ -34,7 +34,6 @@ transition_log = logging.getLogger("doover_fsm.transitions")
 
 STATE_TAG = "fsm_state"
 TIMING_TAG = "scan_timing"
-TIMING_TAG_INTERVAL_S = 10.0
 MAX_EVENTS_PER_SCAN = 10_000
 FAILING_AFTER = 3
 
@@ -196,7 +195,7 @@ class ScanCycle:
         if not self._last_timing_publish_ns:
             self._last_timing_publish_ns = now  # first figures after one interval of real scans
             return
-        if now - self._last_timing_publish_ns < TIMING_TAG_INTERVAL_S * 1e9:
+        if now - self._last_timing_publish_ns < app.timing_tag_interval * 1e9:
             return
         self._last_timing_publish_ns = now
         st = sched.statistics()

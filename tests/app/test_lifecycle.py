@@ -162,3 +162,17 @@ async def test_a_deploy_time_period_beats_the_one_setup_sets(data_dir: Path) -> 
     apply_options(deployed, period=0.5)
     async with started(deployed):
         assert deployed.loop_target_period == 0.5 and deployed.scheduler.period == 0.5
+
+
+async def test_live_run_publishes_scan_timing_tag_and_statistics(data_dir: Path) -> None:
+    app = SyncApp(data_dir=data_dir, board="virtual", app_key="live")
+    app.timing_tag_interval = 0.2
+    stats = await app.run_for(1.0, period=0.01)
+    assert stats.scans >= 20 and stats.period == 0.01  # counts, not timing
+    assert stats.lateness_p99_ns >= stats.lateness_p50_ns >= 0
+    from doover_fsm.agent.store import open_store
+
+    with open_store(data_dir) as store:
+        timing = store.get_aggregate("tag_values")["live"]["scan_timing"]
+    assert timing["period_s"] == 0.01 and timing["scans"] >= 1
+    assert set(timing["lateness_us"]) == {"p50", "p99", "max"}
