@@ -47,13 +47,13 @@ __all__ = ["LocalAgent", "check_max_age"]
 
 
 def check_max_age(channel: str, max_age_secs: float | None) -> None:
-    """Validate ``max_age_secs`` (None or a finite number >= 0)."""
+    """Validate ``max_age_secs``: None or a finite number; 0 or less (pydoover passes -1) means now."""
     if max_age_secs is None:
         return
     if isinstance(max_age_secs, bool) or not isinstance(max_age_secs, (int, float)) \
-            or not math.isfinite(max_age_secs) or max_age_secs < 0:
+            or not math.isfinite(max_age_secs):
         raise ChannelMessageError(
-            f"channel {channel!r}: max_age_secs must be None or a finite number >= 0, got {max_age_secs!r}")
+            f"channel {channel!r}: max_age_secs must be None or a finite number of seconds, got {max_age_secs!r}")
 
 
 class LocalAgent(Agent):

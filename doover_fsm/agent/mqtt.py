@@ -496,7 +496,7 @@ class MqttAgent(Agent):
             self._stats["aggregates_written"] += 1
             self._listeners.dispatch(ChannelEvent("aggregate", channel, copy_json(new), patch=copy_json(patch),
                                                   author=author, ts=ts, extra={"replace": True} if replace else {}))
-            if not max_age_secs:
+            if not max_age_secs or max_age_secs <= 0:  # pydoover passes -1 for "now"
                 self._job_publish_snapshot(channel, author, patch)(conn)
             elif channel not in self._deferred and self._loop is not None:
                 loop = self._loop

@@ -137,8 +137,13 @@ async def test_malformed_input_clear_errors_nothing_lost(db_path: Path) -> None:
     with pytest.raises(ChannelMessageError, match=r"'ui_cmds'.*no message with id 'nope'"):
         await a.update_message("ui_cmds", "nope", {"status": "x"})
     with pytest.raises(ChannelMessageError, match="max_age_secs"):
-        await a.update_aggregate("tag_values", {"a": 1}, max_age_secs=-1)
+        await a.update_aggregate("tag_values", {"a": 1}, max_age_secs=float("nan"))
+    with pytest.raises(ChannelMessageError, match="max_age_secs"):
+        await a.update_aggregate("tag_values", {"a": 1}, max_age_secs="soon")  # type: ignore[arg-type]
     assert a.get_aggregate("tag_values") == {"app": {"ok": 1}}
+    # pydoover passes max_age_secs=-1 for "publish now": accepted.
+    await a.update_aggregate("ui_state", {"x": 1}, max_age_secs=-1)
+    assert a.get_aggregate("ui_state") == {"x": 1}
     assert [m.id for m in await a.list_messages("ui_cmds")] == [mid]
 
     with open_store(db_path.parent) as store:
