@@ -2,7 +2,9 @@
 
 Each C object gets its own out-of-line cffi module, so one object can be rebuilt alone:
 ``python doover_fsm/_core/_build_tagring.py`` compiles in place for development.
-``DFSM_SANITIZE=address,undefined`` builds with sanitizers (see tests/test_sanitizers.py).
+``DFSM_SANITIZE=address,undefined`` builds with sanitizers (the C drivers in tests/c/ are built
+and run under ASan/UBSan and TSan by tests/core/test_sanitizers_tagring.py and
+tests/scheduler/test_c_sanitized.py).
 """
 
 from __future__ import annotations
