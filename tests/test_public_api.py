@@ -42,3 +42,14 @@ def test_pydoover_import_paths() -> None:
     from doover_fsm.docker import run_app
 
     assert DockerApplication is Application and run_app is doover_fsm.run_app
+
+
+def test_subpackage_facades_export_what_they_list() -> None:
+    import importlib
+
+    for name in ("doover_fsm.tags", "doover_fsm.config", "doover_fsm.ui", "doover_fsm.agent", "doover_fsm.io",
+                 "doover_fsm.io.modbus", "doover_fsm.machine", "doover_fsm.scheduler", "doover_fsm.app"):
+        module = importlib.import_module(name)
+        assert module.__all__, name
+        for export in module.__all__:
+            assert getattr(module, export) is not None, f"{name}.{export}"

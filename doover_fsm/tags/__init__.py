@@ -12,5 +12,9 @@ from doover_fsm.tags.declare import (
     Tag,
     Tags,
 )
+from doover_fsm.tags.store import Commit, LoggedPoint, TagCapacityError, TagStore, TagStoreStats
 
-__all__ = ["Array", "Boolean", "BoundTag", "Integer", "NotSet", "Number", "Object", "String", "Tag", "Tags"]
+__all__ = [
+    "Array", "Boolean", "BoundTag", "Commit", "Integer", "LoggedPoint", "NotSet", "Number", "Object", "String",
+    "Tag", "TagCapacityError", "TagStore", "TagStoreStats", "Tags",
+]
