@@ -150,7 +150,7 @@ def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
 
 
-def loads(text: str | bytes) -> Any:
+def loads(text: str | bytes | bytearray) -> Any:
     """Parse JSON text."""
     return json.loads(text)
 
@@ -160,7 +160,9 @@ def parse_json_text(channel: str, text: str | bytes, *, what: str = "message") -
     try:
         return json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        shown = text if len(text) <= 60 else text[:57] + "..."
+        shown: str | bytes = text
+        if len(text) > 60:  # shortened; bytes stay bytes (bytes + "..." raised TypeError)
+            shown = text[:57] + "..." if isinstance(text, str) else text[:57] + b"..."
         raise ChannelMessageError(
             f"channel {channel!r}: {what} is not valid JSON ({exc}); got {shown!r}"
         ) from exc

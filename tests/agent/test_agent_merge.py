@@ -101,6 +101,16 @@ def test_parse_json_text_error_names_channel() -> None:
         parse_json_text("ui_cmds", "")
 
 
+@pytest.mark.parametrize("text", ["{" + "x" * 80, b"{" + b"x" * 80, b"\\xff" * 80])
+def test_parse_json_text_long_bad_text_is_shortened(text: str | bytes) -> None:
+    # str and bytes alike: a ChannelMessageError showing the first 57 characters/bytes + "..."
+    # (long bytes used to raise TypeError: bytes + "...").
+    shown = text[:57] + ("..." if isinstance(text, str) else b"...")
+    with pytest.raises(ChannelMessageError, match="not valid JSON") as info:
+        parse_json_text("c", text)
+    assert str(info.value).endswith(f"got {shown!r}")
+
+
 def test_message_ids_unique_and_time_ordered() -> None:
     ids = [new_message_id() for _ in range(5000)]
     assert len(set(ids)) == len(ids)
