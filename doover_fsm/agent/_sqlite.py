@@ -249,7 +249,7 @@ def prune_changes(conn: sqlite3.Connection, now: float, keep_rows: int = KEEP_CH
 
 # --- the single writer thread --------------------------------------------------------------------
 Job = Callable[[sqlite3.Connection], Any]
-OnCommit = Callable[[Any], None]
+OnCommit = Callable[[Any], object]  # its return value is ignored
 
 
 class _Item:

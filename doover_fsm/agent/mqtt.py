@@ -72,6 +72,14 @@ from doover_fsm.errors import AgentError, ConfigError
 
 log = logging.getLogger(__name__)
 
+
+def _ignoring_conn(fn: Callable[[], Any]) -> db.Job:
+    """A writer job that just calls ``fn()`` (after every write queued before it)."""
+    def job(_conn: sqlite3.Connection) -> Any:
+        return fn()
+    return job
+
+
 __all__ = ["MqttAgent", "TlsOptions"]
 
 
@@ -170,7 +178,7 @@ class MqttAgent(Agent):
         with self._lock:
             syncs, self._held_syncs = self._held_syncs, []
         for fn in syncs:
-            self._writer.submit(lambda _c, fn=fn: fn())
+            self._writer.submit(_ignoring_conn(fn))
         self._client.connect_async(self.url.host, self.url.port, keepalive=self._keepalive)
         self._client.loop_start()
 
@@ -454,7 +462,7 @@ class MqttAgent(Agent):
             raise AgentError(f"MQTT agent {self.agent_id!r} is {state}")
 
     async def _run(self, fn: Callable[[sqlite3.Connection], Any],
-                   on_commit: Callable[[Any], None] | None = None) -> Any:
+                   on_commit: db.OnCommit | None = None) -> Any:
         self._require_started()
         return await asyncio.wrap_future(self._writer.submit(fn, on_commit))
 

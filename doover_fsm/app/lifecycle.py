@@ -153,9 +153,11 @@ class Lifecycle:
         agent = app.device_agent
         await agent.start()
         # Connection changes become agent_online/agent_offline events (from an agent thread: post only).
-        self._unlisten.append(agent.on_connection_change(
-            lambda online: app.events.post(Event("agent_online" if online else "agent_offline", "agent", online,
-                                                 app.clock.monotonic_ns()))))
+        def on_connection_change(online: bool) -> None:
+            app.events.post(Event("agent_online" if online else "agent_offline", "agent", online,
+                                  app.clock.monotonic_ns()))
+
+        self._unlisten.append(agent.on_connection_change(on_connection_change))
 
         # Config: file, else the deployment_config channel.
         if app._config_fp is not None:

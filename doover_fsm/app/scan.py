@@ -18,7 +18,7 @@ import inspect
 import logging
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from doover_fsm._util.maybe_async import call_maybe_async
 from doover_fsm.app.channels import INTERNAL
@@ -113,7 +113,8 @@ class ScanCycle:
             handled += 1
             if event.source == INTERNAL:
                 try:
-                    follow = event.callback() if event.callback is not None else None
+                    # Internal events come from channels.internal_event: ``expand`` returns follow-ups.
+                    follow = cast("list[Event] | None", event.callback() if event.callback is not None else None)
                 except Exception as exc:
                     self._fail(errors, f"handling {event.extra.get('name', 'an internal event')}", exc)
                     continue

@@ -78,8 +78,9 @@ class UICommands:
         async def run() -> None:
             if interaction is not None:
                 interaction.value = value
-                if interaction.tag is not None and interaction.tag.name in app.tags:
-                    app.tags[interaction.tag.name].set(value)
+                tag_name = None if interaction.tag is None else interaction.tag.name
+                if tag_name is not None and tag_name in app.tags:
+                    app.tags[tag_name].set(value)
             try:
                 response = await call_maybe_async(handler, ctx, value) if handler is not None else None
             except Exception as exc:

@@ -416,10 +416,12 @@ class _Validator:
                     raise self.fail(kind, i, "channel", f"channel {a.channel!r} of {a.device!r} is already "
                                     f"used by [[{ok}]] #{oi + 1}")
                 seen_ch[ck] = (kind, i)
-        for kind, group in (("di", di), ("do", do), ("ai", ai), ("ao", ao)):
+        groups: tuple[tuple[str, tuple[DigitalLine | AnalogChannel, ...]], ...] = (
+            ("di", di), ("do", do), ("ai", ai), ("ao", ao))
+        for kind, group in groups:
             ids: dict[object, int] = {}
-            for i, e in enumerate(group):
-                for ident in (e.pin, e.name):
+            for i, entry in enumerate(group):
+                for ident in (entry.pin, entry.name):
                     if ident is None:
                         continue
                     if ident in ids:

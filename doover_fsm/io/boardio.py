@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import functools
 import heapq
 import logging
 import os
@@ -291,9 +292,9 @@ class BoardIO:
                     written[g.entries[i].key] = v
                 changed_any = True
         for a, ch in self._ao:
-            v = self.ao_state[a.key]
-            if v is not None and v != self._ao_written[a.key]:
-                self._write_ao(a, ch, v)
+            av = self.ao_state[a.key]
+            if av is not None and av != self._ao_written[a.key]:
+                self._write_ao(a, ch, av)
                 changed_any = True
         if changed_any and self.virtual_panel is not None:
             self.virtual_panel.publish(self._do_written, self._ao_written)  # type: ignore[arg-type]
@@ -359,7 +360,7 @@ class BoardIO:
                     state[0] = rec.timestamp_ns
                     state[1] += 1
                     args = (e.key, rec.rising, dt, state[1], edge)
-                    callbacks.append(lambda fn=fn, args=args: fn(*args))
+                    callbacks.append(functools.partial(fn, *args))
             self._emit(Event(trigger_name("di", e.key), "di", data, rec.timestamp_ns))
             self._emit(Event(trigger_name("di", e.key, edge), "di", data, rec.timestamp_ns,
                              callback=_chain(callbacks) if callbacks else None))

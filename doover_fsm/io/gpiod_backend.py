@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 import glob
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 
 from doover_fsm.errors import BoardError, IOFault, LineBusyError, error_from_errno
@@ -97,9 +97,10 @@ class GpiodBackend:
         if path is None:
             raise BoardError(f"{first}: no GPIO chip labelled {chip!r} (found: "
                              f"{', '.join(f'{k} ({v})' for k, v in labels.items()) or 'none'})")
-        config: dict[int, gpiod.LineSettings] = {}
+        # Typed as gpiod's request_lines() parameters (dicts are invariant); keys are line offsets.
+        config: dict[Iterable[int | str] | int | str, gpiod.LineSettings | None] = {}
         offsets: list[int] = []
-        outputs: dict[int, Value] = {}
+        outputs: dict[int | str, Value] = {}
         with gpiod.Chip(path) as c:
             nlines = c.get_info().num_lines
             for lc in lines:

@@ -77,14 +77,12 @@ class StateMachine:
 
     # --- model binding ---------------------------------------------------------------------
     def _bind_model(self) -> None:
-        model = self.model
         for trig in sorted(self.compiled.triggers):
             self._assign(trig, functools.partial(self.trigger, trig))
             self._assign(f"may_{trig}", functools.partial(self.runtime.may_trigger, trig))
         for name in self.compiled.state_names:
             self._assign(f"is_{name}", functools.partial(self.runtime.is_state, name))
-        if getattr(model, "trigger", None) is None:
-            model.trigger = self.trigger
+        self._assign("trigger", self.trigger)
 
     def _assign(self, name: str, func: Any) -> None:
         # transitions never overrides an existing model attribute (model_override=False).

@@ -281,18 +281,18 @@ def parse(
         prepare = _callbacks(raw.get("prepare"), label, "prepare")
         before = _callbacks(raw.get("before"), label, "before")
         after = _callbacks(raw.get("after"), label, "after")
-        for src in sources:
-            if src not in b.by_name:
-                raise MachineDefinitionError(f"{label}: unknown source state {src!r}")
+        for src_name in sources:
+            if src_name not in b.by_name:
+                raise MachineDefinitionError(f"{label}: unknown source state {src_name!r}")
             if dest is None:
                 d_idx = None
             elif dest == "=":
-                d_idx = b.by_name[src]
+                d_idx = b.by_name[src_name]
             elif isinstance(dest, str) and dest in b.by_name:
                 d_idx = b.by_name[dest]
             else:
                 raise MachineDefinitionError(f"{label}: unknown destination state {dest!r}")
-            tdefs.append(TransitionDef(len(tdefs), trigger, b.by_name[src], d_idx, src,
+            tdefs.append(TransitionDef(len(tdefs), trigger, b.by_name[src_name], d_idx, src_name,
                                        None if d_idx is None else defs[d_idx].name,
                                        conds, prepare, before, after, label))
     return MachineSpec(name, tuple(defs), tuple(top), init_idx, tuple(tdefs))

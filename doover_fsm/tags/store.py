@@ -420,6 +420,7 @@ class TagStore:
         """Drain the ring, then return everything changed since the last commit and clear the flags."""
         self.drain()
         patch: dict[str, Any] = {}
+        v: Any  # an int, float, bool, copied JSON value or None, by the tag's type
         batch = self._changed_batch
         n = self._table.collect_changed(batch)  # the one C call that collects changed ids
         if n:

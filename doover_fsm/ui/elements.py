@@ -67,7 +67,8 @@ class Variable(Element):
         out["varType"] = self.var_type
         if self.units:
             out["units"] = self.units
-        tag = self.tag
+        # (not ``self.tag``: mypy applies Tag's descriptor __get__ to a property typed as Tag)
+        tag = self.curr_val if isinstance(self.curr_val, Tag) else None
         if tag is not None:
             owner = None if tag.global_tag else (tag.app_key or app_key)
             out["tag"] = {"app_key": owner, "name": tag.name}
