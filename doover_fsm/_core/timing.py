@@ -10,7 +10,7 @@ import errno
 from dataclasses import dataclass
 from typing import Final
 
-from doover_fsm._core._timing import ffi, lib  # type: ignore[import-not-found]
+from doover_fsm._core._timing import ffi, lib
 from doover_fsm.errors import InternalError, error_from_errno
 
 FINISH_NONE: Final[int] = lib.DFSM_FINISH_NONE

@@ -37,7 +37,7 @@ from doover_fsm.agent import _sqlite as db
 from doover_fsm.agent._listeners import ListenerRegistry
 from doover_fsm.agent.base import Agent, AgentStats, ChannelEvent, Listener, Message
 from doover_fsm.agent.ids import new_message_id
-from doover_fsm.agent.merge import copy_json, validate_aggregate_patch, validate_channel, validate_json
+from doover_fsm.agent.merge import copy_json, loads, validate_aggregate_patch, validate_channel, validate_json
 from doover_fsm.clock import Clock, MonotonicClock
 from doover_fsm.errors import AgentError, ChannelMessageError
 
@@ -109,7 +109,7 @@ class LocalAgent(Agent):
         reader = db.connect(self.db_path, self._durability)
         with self._cache_lock:
             for channel, data, seq in reader.execute("SELECT channel, data, seq FROM aggregates"):
-                self._cache[channel] = (int(seq), db.loads(data))
+                self._cache[channel] = (int(seq), loads(data))
         self._last_seq = db.max_change_seq(reader)
         self._data_version = reader.execute("PRAGMA data_version").fetchone()[0]
         self._reader = reader

@@ -206,14 +206,14 @@ class MachineRuntime:
             if "." in cb:
                 mod_name, _, attr = cb.rpartition(".")
                 try:
-                    return getattr(importlib.import_module(mod_name), attr)  # type: ignore[no-any-return]
+                    return getattr(importlib.import_module(mod_name), attr)
                 except (ImportError, AttributeError) as err:
                     raise MachineDefinitionError(f"{where}: cannot import callback {cb!r}") from err
             raise MachineDefinitionError(
                 f"{where}: callback {cb!r} is not an attribute of {type(model).__name__}"
             ) from None
         if callable(value):
-            return value  # type: ignore[no-any-return]
+            return value
         return _PropertyCallback(model, cb)
 
     # --- introspection ---------------------------------------------------------------------

@@ -80,7 +80,7 @@ class UI:
         return {
             "type": "uiApplication",
             "name": app_key,
-            "children": {e.name: e.to_schema(app_key) for e in self._elements.values()},  # type: ignore[misc]
+            "children": {e.name: e.to_schema(app_key) for e in self._elements.values()},
         }
 
     async def setup(self) -> None:  # pydoover compatibility hook
