@@ -133,6 +133,11 @@ class EventQueue:
     def __len__(self) -> int:
         return len(self._q)
 
+    @property
+    def dropped(self) -> int:
+        """Events dropped because the queue was full (cheap: no lock, for a per-scan check)."""
+        return self._dropped
+
     def statistics(self) -> EventQueueStats:
         with self._lock:
             return EventQueueStats(len(self._q), self._peak, self._posted, self._dropped, self._capacity)

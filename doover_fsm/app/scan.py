@@ -49,6 +49,7 @@ class ScanCycle:
         self.consecutive_failures = 0
         self.errors_total = 0
         self._last_timing_publish_ns = 0
+        self._dropped_seen = 0
 
     # ------------------------------------------------------------------------------------------
     async def run(self, slot: Any = None) -> BaseException | None:
@@ -106,6 +107,10 @@ class ScanCycle:
     async def _dispatch_events(self, errors: list[BaseException]) -> None:
         app = self.app
         machine = app.machine
+        if app.events.dropped != self._dropped_seen:
+            lost, self._dropped_seen = app.events.dropped - self._dropped_seen, app.events.dropped
+            log.warning("scan %d: the event queue was full; %d events were dropped (%d in total)",
+                        self.number, lost, self._dropped_seen)
         pending: deque[Event] = deque(app.events.drain())
         handled = 0
         while pending and handled < MAX_EVENTS_PER_SCAN:

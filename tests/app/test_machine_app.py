@@ -67,3 +67,17 @@ async def test_trigger_without_a_machine_is_a_clear_error(data_dir: Path) -> Non
     async with started(app):
         with pytest.raises(MachineError, match="no state machine"):
             await app.trigger("go")
+
+
+async def test_a_full_event_queue_is_reported_not_silent(data_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from doover_fsm.events import Event, EventQueue
+
+    app = make(Door, data_dir)
+    app.events = EventQueue(capacity=8)
+    async with started(app):
+        await app.next()  # drain what start-up posted
+        accepted = sum(app.events.post(Event("push", "test")) for _ in range(20))
+        assert accepted <= 8
+        await app.next()
+        assert app.machine.state == "open"  # what fitted was dispatched
+        assert f"{20 - accepted} events were dropped" in caplog.text
