@@ -221,11 +221,17 @@ class ScanCycle:
         age = time.monotonic() - self.last_scan_wall if self.last_scan_wall else None
         stuck = age is None or age > max(3 * period, 5.0)
         failing = self.consecutive_failures >= FAILING_AFTER
-        body = {
+        body: dict[str, Any] = {
             "app_key": app.app_key, "scans": self.number, "last_scan_age_s": age, "period_s": period,
             "consecutive_failures": self.consecutive_failures, "errors_total": self.errors_total,
             "state": app.machine.state if app.machine is not None else None,
+            "events_dropped": app.events.dropped,
         }
+        tags = app._store.statistics()
+        body.update(tag_ring_drops=tags.ring_drops, tag_log_drops=tags.log_drops)
+        if app.scheduler is not None:
+            st = app.scheduler.statistics()
+            body.update(overruns=st.overruns, skipped=st.skipped, lateness_p99_us=st.lateness_p99_ns / 1000)
         return (app.is_ready and not stuck and not failing), body
 
     # ------------------------------------------------------------------------------------------

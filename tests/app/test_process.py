@@ -178,6 +178,7 @@ def test_health_endpoint(app_file: Path, tmp_path: Path, cls: str, expected: int
             assert body["consecutive_failures"] >= 3 and body["errors_total"] >= 3
         else:
             assert body["consecutive_failures"] == 0
+        assert body["events_dropped"] == 0 and body["tag_log_drops"] == 0 and body["overruns"] >= 0
         _finish(proc)
     finally:
         _finish(proc, signal.SIGKILL)
