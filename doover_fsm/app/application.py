@@ -544,14 +544,14 @@ class Application:
     def read_modbus_registers(self, address: int, count: int, register_type: int, modbus_id: int | None = None,
                               bus_id: str | None = None) -> Any:
         return self._modbus().read_registers(
-            bus_id=bus_id or "default", modbus_id=1 if modbus_id is None else modbus_id,
+            bus_id=bus_id, modbus_id=modbus_id,  # None: the interface's defaults
             start_address=address, num_registers=count, register_type=register_type,
         )
 
     def write_modbus_registers(self, address: int, values: Any, register_type: int, modbus_id: int | None = None,
                                bus_id: str | None = None) -> Any:
         return self._modbus().write_registers(
-            bus_id=bus_id or "default", modbus_id=1 if modbus_id is None else modbus_id,
+            bus_id=bus_id, modbus_id=modbus_id,  # None: the interface's defaults
             start_address=address, values=values, register_type=register_type,
         )
 
@@ -559,7 +559,7 @@ class Application:
                                          callback: Callable[..., Any], poll_secs: float | None = None,
                                          modbus_id: int | None = None, bus_id: str | None = None) -> Any:
         return self._modbus().add_read_register_subscription(
-            bus_id=bus_id or "default", modbus_id=1 if modbus_id is None else modbus_id,
+            bus_id=bus_id, modbus_id=modbus_id,  # None: the interface's defaults
             start_address=address, num_registers=count, register_type=register_type,
             poll_secs=poll_secs, callback=callback,
         )

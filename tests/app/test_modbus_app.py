@@ -27,6 +27,7 @@ class MeterApp(Application):
     async def setup(self) -> None:
         self.readings: list[object] = []
         self.direct = None
+        self.read_default = True  # turned off before the device is muted (it shares device 1)
         self.add_new_modbus_read_subscription(address=0, count=2, register_type=3, poll_secs=0.05,
                                               callback=self.readings.append, bus_id="plant")
         self.modbus_iface.add_read_register_subscription(bus_id="plant", modbus_id=1, start_address=10,
@@ -37,6 +38,8 @@ class MeterApp(Application):
         return event.data.value == 10
 
     async def main_loop(self) -> None:
+        if self.read_default:
+            self.default_read = await self.read_modbus_registers(address=7, count=2, register_type=3)  # bus "default"
         try:
             self.direct = await self.read_modbus_registers(address=5, count=1, register_type=3, bus_id="plant")
         except ModbusError as exc:  # typed: names the bus, device, function and address
@@ -57,13 +60,15 @@ async def test_app_reads_modbus_from_its_config_and_reacts_to_loss(tmp_path: Pat
     server.client_port = server.port
     await server.start()
     cfg = tmp_path / "config.json"
-    cfg.write_text(json.dumps({"modbus": {"plant": {"type": "tcp", "host": "127.0.0.1", "port": server.port,
-                                                     "timeout": 0.2}}}))
+    bus = {"type": "tcp", "host": "127.0.0.1", "port": server.port, "timeout": 0.2}
+    cfg.write_text(json.dumps({"modbus": {"plant": bus, "default": bus}}))
     app = make(MeterApp, data_dir, config_fp=cfg, clock=MonotonicClock())
     try:
         async with started(app):
             await _scan_until(app, lambda: app.machine.state == "reading" and app.readings)
             assert app.readings[0] == [0, 1] and app.direct == 5  # subscription callback ran in a scan
+            assert app.default_read == [7, 8]  # the pydoover shortcut's defaults: bus "default", device 1
+            app.read_default = False
             server.mute.add(1)  # the device stops answering: the machine hears modbus_lost
             await _scan_until(app, lambda: app.machine.state == "lost")
             assert isinstance(app.direct, ModbusTimeoutError) and "bus 'plant' device 1" in str(app.direct)
