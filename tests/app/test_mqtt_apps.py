@@ -26,6 +26,7 @@ from _apptest import make, started
 from doover_fsm import Application
 from doover_fsm.agent.mqtt import MqttAgent
 from tests._mosquitto import Mosquitto
+from tests._procs import finish
 
 pytestmark = pytest.mark.integration
 
@@ -161,17 +162,7 @@ class Apps:
         self.procs.append(proc)
         return proc
 
-    @staticmethod
-    def finish(proc: subprocess.Popen[str], sig: int = signal.SIGTERM) -> str:
-        """Signal ``proc`` (if still running) and collect its output."""
-        if proc.poll() is None:
-            proc.send_signal(sig)
-        try:
-            out, _ = proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, _ = proc.communicate()
-        return out
+    finish = staticmethod(finish)
 
     def close(self) -> None:
         for proc in self.procs:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from doover_fsm.agent.store import open_store
+from tests._procs import finish
 
 pytestmark = pytest.mark.integration
 
@@ -67,18 +68,6 @@ def _spawn(app_file: Path, cls: str, data_dir: Path, tmp_path: Path, *extra: str
     )
 
 
-def _finish(proc: subprocess.Popen[str], sig: int = signal.SIGTERM) -> str:
-    """Signal ``proc`` (if still running) and collect its output; never leaves pipes open."""
-    if proc.poll() is None:
-        proc.send_signal(sig)
-    try:
-        out, _ = proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-    return out
-
-
 def _wait_for(pred: Callable[[], object], timeout: float = 30.0) -> object:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -109,9 +98,9 @@ def test_sigterm_stops_cleanly_runs_teardown_flushes_tags_and_outputs_go_safe(ap
         _wait_for(lambda: _counter(data) >= 5)
         outputs = tmp_path / "virtual" / "outputs.json"
         _wait_for(lambda: outputs.exists() and json.loads(outputs.read_text())["do"].get("0") is True)
-        out = _finish(proc)
+        out = finish(proc)
     finally:
-        _finish(proc, signal.SIGKILL)
+        finish(proc, signal.SIGKILL)
     assert proc.returncode == 0, out
     with open_store(data) as store:
         tags = store.get_aggregate("tag_values")["counter"]
@@ -127,9 +116,9 @@ def test_kill_9_loses_no_committed_record_and_a_restart_continues(app_file: Path
         _wait_for(lambda: _counter(data) >= 30)
         seen_counter = _counter(data)
         seen_points = _logged(data)
-        _finish(proc, signal.SIGKILL)  # no handler, no flush
+        finish(proc, signal.SIGKILL)  # no handler, no flush
     finally:
-        _finish(proc, signal.SIGKILL)
+        finish(proc, signal.SIGKILL)
     after_counter = _counter(data)
     after_points = _logged(data)
     assert after_counter >= seen_counter
@@ -139,9 +128,9 @@ def test_kill_9_loses_no_committed_record_and_a_restart_continues(app_file: Path
     proc = _spawn(app_file, "CounterApp", data, tmp_path)
     try:
         _wait_for(lambda: _counter(data) >= after_counter + 5)
-        _finish(proc)
+        finish(proc)
     finally:
-        _finish(proc, signal.SIGKILL)
+        finish(proc, signal.SIGKILL)
     with open_store(data) as store:
         tags = store.get_aggregate("tag_values")["counter"]
     assert tags["started_from"] == after_counter  # the restarted app got its state back
@@ -179,9 +168,9 @@ def test_health_endpoint(app_file: Path, tmp_path: Path, cls: str, expected: int
         else:
             assert body["consecutive_failures"] == 0
         assert body["events_dropped"] == 0 and body["tag_log_drops"] == 0 and body["overruns"] >= 0
-        _finish(proc)
+        finish(proc)
     finally:
-        _finish(proc, signal.SIGKILL)
+        finish(proc, signal.SIGKILL)
     assert proc.returncode == 0
 
 
@@ -206,7 +195,7 @@ def test_cli_channel_post_reaches_a_running_app_and_tags_show(app_file: Path, tm
         assert r.returncode == 0 and json.loads(r.stdout)["channel"] == "tag_values"
         assert proc.poll() is None
     finally:
-        _finish(proc)
+        finish(proc)
 
 
 def test_realtime_knobs_are_applied_or_refused_clearly_and_the_app_runs(app_file: Path, tmp_path: Path) -> None:
@@ -215,9 +204,9 @@ def test_realtime_knobs_are_applied_or_refused_clearly_and_the_app_runs(app_file
                   "--timer-slack-ns", "1000")
     try:
         _wait_for(lambda: _counter(data) >= 5)
-        out = _finish(proc)
+        out = finish(proc)
     finally:
-        _finish(proc, signal.SIGKILL)
+        finish(proc, signal.SIGKILL)
     assert proc.returncode == 0, out
     knob_lines = [line for line in out.splitlines() if "real-time" in line]
     assert len(knob_lines) == 3, out  # one line per knob: applied, or refused with the reason
