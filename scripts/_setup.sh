@@ -49,3 +49,22 @@ ensure_venv() {
         touch "$stamp"
     fi
 }
+
+ensure_oracles() {
+    # The pydoover oracles for the differential tests, each in a venv of its own under .oracles/
+    # (never a runtime dependency, never imported by doover_fsm): 1.18.x and 0.4.18, with
+    # transitions (pydoover.state) and pymodbus (apps' modbus code), pinned as the tests expect.
+    local dir="${DFSM_ORACLES:-$ROOT/.oracles}" name spec
+    for pair in "pd118=pydoover==1.18.3" "pd04=pydoover==0.4.18"; do
+        name="${pair%%=*}"; spec="${pair#*=}"
+        if [ ! -f "$dir/$name/.installed-$spec" ]; then
+            say "installing the oracle $spec into $dir/$name"
+            rm -rf "${dir:?}/$name"
+            mkdir -p "$dir"
+            python3 -m venv "$dir/$name"
+            "$dir/$name/bin/pip" install -q "$spec" "transitions==0.9.3" "pymodbus>=3.16,<4" \
+                "pytest>=8" "pytest-asyncio>=1.0" >/dev/null
+            touch "$dir/$name/.installed-$spec"
+        fi
+    done
+}

@@ -1,0 +1,3 @@
+"""``pydoover.config``, answered by doover_fsm."""
+
+from doover_fsm.config import *  # noqa: F403  (placeholder until the config shim lists names)

@@ -1,0 +1,1 @@
+"""``pydoover.docker.device_agent``, answered by doover_fsm."""

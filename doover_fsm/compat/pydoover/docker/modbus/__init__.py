@@ -1,0 +1,1 @@
+"""``pydoover.docker.modbus``, answered by doover_fsm."""

@@ -1,0 +1,1 @@
+"""``pydoover.docker.platform``, answered by doover_fsm."""

@@ -1,0 +1,1 @@
+"""``pydoover.models``, answered by doover_fsm."""

@@ -1,0 +1,1 @@
+"""``pydoover.rpc``, answered by doover_fsm."""

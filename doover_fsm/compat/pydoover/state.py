@@ -1,0 +1,1 @@
+"""``pydoover.state``, answered by doover_fsm."""

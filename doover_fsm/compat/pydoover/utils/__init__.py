@@ -1,0 +1,1 @@
+"""``pydoover.utils``, answered by doover_fsm."""
