@@ -30,6 +30,7 @@ from doover_fsm.app.health import HealthServer
 from doover_fsm.app.scan import ScanCycle
 from doover_fsm.app.shutdown import AT_TAG, REQUESTED_TAG, ShutdownTracker
 from doover_fsm.app.ui_commands import UICommands
+from doover_fsm.config import config_extras, config_source, config_values, inject_config, load_config_file
 from doover_fsm.errors import ConfigError
 from doover_fsm.events import Event
 from doover_fsm.io import BoardIO, select_board
@@ -161,7 +162,7 @@ class Lifecycle:
 
         # Config: file, else the deployment_config channel.
         if app._config_fp is not None:
-            app.config.load_file(app._config_fp)
+            load_config_file(app.config, app._config_fp)
         else:
             self._load_deployment_config(agent.get_aggregate(CONFIG_CHANNEL), initial=True)
 
@@ -250,7 +251,8 @@ class Lifecycle:
             app.platform_iface = app._platform_iface_arg
             return
 
-        board_pref = app.config.extra.get("board") if isinstance(app.config.extra.get("board"), str) else None
+        board_pref = config_extras(app.config).get("board")
+        board_pref = board_pref if isinstance(board_pref, str) else None
         # Test mode runs on the virtual board unless a board was chosen explicitly.
         chosen = app.board_name or ("virtual" if app.test_mode and not os.environ.get("DOOVER_BOARD") else None)
         app.board = select_board(chosen, os.environ, board_pref)
@@ -267,9 +269,9 @@ class Lifecycle:
         buses = {}
         if app.board is not None and getattr(app.board, "modbus", None):
             buses.update(parse_buses(app.board.modbus, where=f"{app.board.source}: modbus"))
-        override = app.config.extra.get("modbus")
+        override = config_extras(app.config).get("modbus")
         if override:
-            buses.update(parse_buses(override, where=f"{app.config.source or 'config'}: modbus"))
+            buses.update(parse_buses(override, where=f"{config_source(app.config) or 'config'}: modbus"))
         app.modbus_iface = ModbusInterface(buses, post_event=app.events.post, clock=app.clock)
         await app.modbus_iface.start()
 
@@ -317,20 +319,22 @@ class Lifecycle:
         apps = aggregate.get("applications")
         app_config = apps.get(app.app_key) if isinstance(apps, dict) else None
         if not isinstance(app_config, dict):
-            if initial and aggregate:
+            if not initial:
+                return None
+            if aggregate:
                 log.warning("deployment_config has no entry for app %r; using defaults", app.app_key)
-            return None
+            app_config = {}  # as pydoover: no entry loads the defaults (and a missing required key is an error)
         try:
-            app.config.load(app_config, source=f"deployment_config.applications.{app.app_key}")
+            inject_config(app.config, app_config, source=f"deployment_config.applications.{app.app_key}")
         except ConfigError:
             if initial:
                 raise
             log.exception("rejected a deployment_config update; keeping the previous config")
             return None
-        app.app_display_name = app.config.extra.get("APP_DISPLAY_NAME", app.app_display_name)
+        app.app_display_name = app_config.get("APP_DISPLAY_NAME", app.app_display_name)
         if initial:
             return None
-        return [Event("config_updated", "config", app.config.to_dict(), app.clock.monotonic_ns())]
+        return [Event("config_updated", "config", config_values(app.config), app.clock.monotonic_ns())]
 
     def shutdown_events(self, name: str, value: Any) -> list[Event]:
         """Events for a change of a shutdown global tag (handshake, DESIGN §6)."""
