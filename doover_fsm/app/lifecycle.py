@@ -314,8 +314,9 @@ class Lifecycle:
 
     def _load_deployment_config(self, aggregate: Any, *, initial: bool) -> list[Event] | None:
         app = self.app
-        if app._config_fp is not None or not isinstance(aggregate, dict):
+        if app._config_fp is not None or not (initial or isinstance(aggregate, dict)):
             return None
+        aggregate = aggregate if isinstance(aggregate, dict) else {}
         apps = aggregate.get("applications")
         app_config = apps.get(app.app_key) if isinstance(apps, dict) else None
         if not isinstance(app_config, dict):
