@@ -26,11 +26,19 @@ class ConfigDeclarationError(ConfigError, TypeError):
 
 
 class Variable:
-    """A reference to another app's config value, rendered as ``$scope.name`` (e.g. as a default)."""
+    """A reference to another app's config value, rendered as ``$scope.name`` (e.g. as a default).
+
+    Scope and name are keyed like elements: the 1.x way, or the 0.4 way when the element whose
+    default it is joins a 0.4 schema.
+    """
 
     def __init__(self, scope: str, name: str) -> None:
+        self._raw = (scope, name)
         self._scope = key_1x(scope)
         self._name = key_1x(name)
+
+    def _adopt(self, generation: str) -> None:
+        self._scope, self._name = (key_for(part, generation) for part in self._raw)
 
     def __str__(self) -> str:
         return f"${self._scope}.{self._name}"
@@ -134,6 +142,8 @@ class ConfigElement:
     def _adopt(self, generation: str) -> None:
         """Take the key rule and JSON shape of ``generation``, for this element and everything inside."""
         self._generation = generation
+        if isinstance(self.default, Variable):
+            self.default._adopt(generation)
         if not self._explicit_name:
             self._name = key_for(self._display_name, generation)
         for child in self._children():

@@ -1,7 +1,8 @@
 """pydoover's ``config`` against doover_fsm's, on generated declarations (both API generations).
 
-Each case is pydoover source declaring a ``Schema`` (random element kinds, keywords, nesting,
-defaults, enums, arrays of objects, conditions) plus deployment configs for it. The oracle and
+Each case is pydoover source declaring a ``Schema`` (random element kinds, keywords, names with
+punctuation, nesting, defaults, enums, arrays of objects, ``show_if`` conditions, inheritance,
+child overrides, ``add_elements``, ``Variable`` defaults) plus deployment configs for it. The oracle and
 doover_fsm each print the schema JSON (as a string: key order counts), the values read before any
 injection, and the values read after injecting each deployment config; they must be equal.
 Known pydoover defects are not generated; each has its own test (tests/config/test_differences.py).
@@ -18,8 +19,8 @@ import pytest
 from tests.compat._oracle import run_here, run_in_oracle
 from tests.config._gen import GEN_04, GEN_1, RUNNER, cases
 
-N_1X = 240
-N_04 = 80
+N_1X = 300
+N_04 = 120
 
 
 def _first_difference(a: Any, b: Any, path: str = "") -> str | None:
@@ -69,11 +70,14 @@ def test_generated_cases_cover_the_surface() -> None:
     sources = "\n".join(c["src"] for c in cases(GEN_1, N_1X, 1))
     for needle in ("show_if=", "(enum.Enum)", "element=O", "config.Array(", "TagRef(", "name=", "default=None",
                    "required=", "advanced=", "position=", "DateTime(", "(config.Object)", "additional_elements=False",
-                   "default_collapsed=True", "multiple_of=", "pattern=", "min_items=", "config.Schema, "):
+                   "default_collapsed=True", "multiple_of=", "pattern=", "min_items=", "config.Schema, ",
+                   "config.all_of(", "config.greater_than", "config.less_than", "config.one_of(", "config.not_equal(",
+                   "class Base(config.Schema)", "class S(Base", "__description=", ".add_elements(", "config.Variable(",
+                   "additional_elements=False"):
         assert needle in sources, needle
     old = "\n".join(c["src"] for c in cases(GEN_04, N_04, 2))
     for needle in ("def __init__(self):", "super().__init__(display_name", "(enum.Enum)", "config.Array(",
-                   "element=O"):
+                   "element=O", "class S(Base):", ".add_elements(", "config.Variable("):
         assert needle in old, needle
 
 

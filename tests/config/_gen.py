@@ -8,6 +8,7 @@ pydoover accepts and handles correctly are generated; its known defects have the
 
 from __future__ import annotations
 
+import ast
 import random
 import string
 from typing import Any
@@ -136,7 +137,10 @@ class Gen:
                 letters = string.ascii_lowercase if pattern else string.ascii_letters + " -_é"
                 return "".join(rg.choice(letters) for _ in range(n))
 
-            if r.random() < 0.5:
+            if kind != "DateTime" and r.random() < 0.1:
+                kw["default"] = "config.Variable('Other App', 'Pin (mA)')"
+                default = "given"
+            elif r.random() < 0.5:
                 default = sample(r) if kind != "DateTime" else "2024-01-02T03:04:05Z"
             elif (allow_none_default or kind == "Application") and r.random() < 0.4:
                 default = None
@@ -185,29 +189,35 @@ class Gen:
             args = [a for a in args if not a.startswith(("length=", "pattern="))]
         return f"config.{ctor}({', '.join(args)})", {"k": "scalar"}, sample, required
 
-    def object_cls(self, depth: int) -> tuple[str, list[tuple[str, str, Any, dict[str, Any], bool]]]:
-        """A module-level Object subclass with 1-4 children; its name and children (attr, key, ...)."""
+    def object_cls(self, depth: int) -> tuple[str, list[tuple[str, str, str | None, Any, dict[str, Any], bool]]]:
+        """An Object with 1-4 children: a module-level subclass (or, sometimes, a factory using
+        ``add_elements``); the expression's callee and the children (attr, src, key, ...)."""
         self.n_classes += 1
         cname = f"O{self.n_classes}"
-        children = []
-        lines = []
+        fields: list[tuple[str, str, str | None, Any, dict[str, Any], bool]] = []
         for _ in range(self.rng.randint(1, 4)):
             attr, display = self.names.attr(), self.names.display()
             if depth < 1 and self.rng.random() < 0.2:
                 src, spec, sample, req = self.obj(display, depth + 1)
             else:
                 src, spec, sample, req = self.scalar(display)
-            lines.append((attr, src))
-            key = self.key(display) if "name=" not in src else None
-            children.append((attr, key, sample, spec, req))
+            key = None if "name=" in src else self.key(display)
+            fields.append((attr, src, key, sample, spec, req))
+        if self.rng.random() < 0.2 and all(f[2] is not None for f in fields):
+            # add_elements on a plain Object: children are reachable by key (spec "#key")
+            args = ", ".join(src for _, src, *_ in fields)
+            self.pre.append(f"def {cname}(display_name, **kw):\n    o = config.Object(display_name, **kw)\n"
+                            f"    o.add_elements({args})\n    return o\n")
+            return cname, [("#" + str(key), src, key, sample, spec, req) for _, src, key, sample, spec, req in fields]
+        self._add_show_if(fields)
         if self.gen == GEN_1:
-            body = "".join(f"    {a} = {s}\n" for a, s in lines)
+            body = "".join(f"    {a} = {s}\n" for a, s, *_ in fields)
             self.pre.append(f"class {cname}(config.Object):\n{body}")
         else:
-            body = "".join(f"        self.{a} = {s}\n" for a, s in lines)
+            body = "".join(f"        self.{a} = {s}\n" for a, s, *_ in fields)
             self.pre.append(f"class {cname}(config.Object):\n    def __init__(self, display_name, **kw):\n"
                             f"        super().__init__(display_name, **kw)\n{body}")
-        return cname, children
+        return cname, fields
 
     def obj(self, display: str, depth: int) -> tuple[str, dict[str, Any], Any, bool]:
         r = self.rng
@@ -223,21 +233,29 @@ class Gen:
             kw["collapsible"] = repr(collapsible)
             if collapsible and r.random() < 0.5:
                 kw["default_collapsed"] = "True"
+        if self.gen == GEN_1 and r.random() < 0.2:
+            named = [c for c in children if c[2] is not None and c[2].isidentifier() and "__" not in c[2]
+                     and not c[0].startswith("#")]  # add_elements children arrive after __init__
+            if named:
+                target = r.choice(named)[2]
+                attr, value = r.choice([("description", "'Overridden.'"), ("hidden", "True"), ("advanced", "True")])
+                kw[f"{target}__{attr}"] = value
         self.common(kw, has_default=optional)
-        spec = {"k": "object", "children": [[a, s] for a, _, _, s, _ in children]}
+        spec = {"k": "object", "children": [[a, s] for a, _, _, _, s, _ in children]}
+        closed = kw.get("additional_elements") == "False"
 
         def sample(rg: random.Random) -> Any:
             if optional and rg.random() < 0.25:
                 return rg.choice([None, {}])
             out = {}
-            for _, key, samp, _, req in children:
+            for _, _, key, samp, _, req in children:
                 if key is None:
                     continue
                 # pydoover 0.4 leaves an absent child unset: give every child (see docs/compat/cfg.md).
                 if self.gen == GEN_04 or rg.random() < (0.97 if req else 0.6):
                     out[key] = samp(rg)
-            if kw.get("additional_elements") != "False" and rg.random() < 0.2:
-                out["extra_key"] = 7
+            if rg.random() < (0.03 if closed else 0.2):
+                out["extra_key"] = 7  # on a closed object: rejected by both
             return out
 
         required = not optional
@@ -338,47 +356,85 @@ class Gen:
                 key = name
             fields.append((attr, src, key, sample, spec, req))
         self._add_show_if(fields)
+        # Sometimes S inherits the first fields from a Base schema (and, 1.x, redeclares one of them).
+        split = r.randint(1, len(fields) - 1) if len(fields) >= 2 and r.random() < 0.25 else 0
+        base, own = fields[:split], list(fields[split:])
+        if split and self.gen == GEN_1 and r.random() < 0.6:
+            plain = [i for i, f in enumerate(base) if f[4]["k"] == "scalar" and f[1].startswith("config.")
+                     and f[1].split("(", 1)[1].startswith("'")
+                     and "name=" not in f[1] and "show_if" not in f[1] and not f[1].endswith("()")]
+            if plain:
+                i = r.choice(plain)
+                attr, old_src, key, *_ = base[i]
+                display = ast.literal_eval(old_src.split("(", 1)[1].split(", ")[0].rstrip(")"))
+                new_src, spec, sample, req = self.scalar(display)
+                own.append((attr, new_src, key, sample, spec, req))
+                fields[i] = (attr, new_src, key, sample, spec, req)
         head = "import enum\nfrom pydoover import config\n\n" + "\n".join(self.pre) + "\n"
+        parent = "config.Schema"
         if self.gen == GEN_1:
             kwargs = ""
             if r.random() < 0.2:
                 kwargs = ", name='My App Config'"
             if r.random() < 0.2:
                 kwargs += f", advanced={r.random() < 0.5}"
-            body = "".join(f"    {a} = {s}\n" for a, s, *_ in fields)
-            src = f"{head}class S(config.Schema{kwargs}):\n{body}"
+            if base:
+                head += "class Base(config.Schema):\n" + "".join(f"    {a} = {s}\n" for a, s, *_ in base) + "\n"
+                parent = "Base"
+            body = "".join(f"    {a} = {s}\n" for a, s, *_ in own)
+            src = f"{head}class S({parent}{kwargs}):\n{body}"
         else:
-            calls_super = r.random() < 0.5
-            body = "".join(f"        self.{a} = {s}\n" for a, s, *_ in fields)
-            src = (f"{head}class S(config.Schema):\n    def __init__(self):\n"
+            if base:
+                head += ("class Base(config.Schema):\n    def __init__(self):\n"
+                         + "".join(f"        self.{a} = {s}\n" for a, s, *_ in base) + "\n")
+                parent = "Base"
+            calls_super = bool(base) or r.random() < 0.5
+            body = "".join(f"        self.{a} = {s}\n" for a, s, *_ in own)
+            src = (f"{head}class S({parent}):\n    def __init__(self):\n"
                    + ("        super().__init__()\n" if calls_super else "") + body)
         datas = [self._data(fields) for _ in range(3)]
         return {"src": src, "spec": [[a, spec] for a, _, _, _, spec, _ in fields], "datas": datas,
                 "extras": self.gen == GEN_1}
 
     def _add_show_if(self, fields: list[Any]) -> None:
-        # 1.x: a later scalar shows only when an earlier plain Boolean/Enum/number equals a value.
-        if self.gen != GEN_1 or len(fields) < 2 or self.rng.random() < 0.6:
+        """1.x: make one later scalar conditional on earlier plain scalars (equal, not_equal, one_of,
+        numeric comparisons, a bare Boolean, all_of), referring to controllers by element or key."""
+        r = self.rng
+        if self.gen != GEN_1 or len(fields) < 2 or r.random() < 0.5:
             return
-        ctrl = fields[0]
-        if ctrl[4]["k"] != "scalar" or ctrl[2] is None or "show_if" in ctrl[1]:
+        controllers = [i for i, f in enumerate(fields[:-1]) if f[4]["k"] == "scalar" and f[2] is not None
+                       and f[1].startswith("config.") and "show_if" not in f[1] and not f[1].endswith("()")]
+        if not controllers:
             return
-        target = self.rng.randrange(1, len(fields))
+        target = r.randrange(max(controllers) + 1, len(fields)) if max(controllers) + 1 < len(fields) else None
+        if target is None:
+            return
         attr, src, key, sample, spec, req = fields[target]
-        if spec["k"] != "scalar" or not src.startswith("config.") or "Application" in src.split("(")[0]:
+        if spec["k"] != "scalar" or not src.startswith("config.") or src.endswith("()") or "show_if" in src:
             return
-        ctrl_value = ctrl[3](self.rng)
-        op = self.rng.choice(["equal", "not_equal", "one_of"])
-        arg = repr([ctrl_value]) if op == "one_of" else repr(ctrl_value)
-        by = ctrl[0] if self.rng.random() < 0.5 else repr(ctrl[2])
-        src = src[:-1] + f", show_if=config.{op}({by}, {arg}))"
-        fields[target] = (attr, src, key, sample, spec, req)
-        # refer to the controller by attribute: define it first (attr names are class attrs of S)
-        if not by.startswith("'"):
-            fields[target] = (attr, src.replace(f"config.{op}({by},", f"config.{op}({by}_ref,"), key, sample, spec,
-                              req)
-            self.pre.append(f"{by}_ref = {ctrl[1]}")
-            fields[0] = (ctrl[0], f"{by}_ref", ctrl[2], ctrl[3], ctrl[4], ctrl[5])
+        picked = r.sample(controllers, min(len(controllers), r.choice([1, 1, 2])))
+        conds = [self._condition(fields, i) for i in picked]
+        show_if = conds[0] if len(conds) == 1 else f"config.all_of({', '.join(conds)})"
+        fields[target] = (attr, src[:-1] + f", show_if={show_if})", key, sample, spec, req)
+
+    def _condition(self, fields: list[Any], i: int) -> str:
+        r = self.rng
+        attr, src, key, sample, spec, req = fields[i]
+        ref = f"{attr}_ref"
+        if not any(line.startswith(f"{ref} =") for line in self.pre):
+            self.pre.append(f"{ref} = {src}")
+            fields[i] = (attr, ref, key, sample, spec, req)
+        by = ref if r.random() < 0.6 else repr(key)
+        kind = src.split("(", 1)[0]
+        value = sample(r)
+        if kind == "config.Boolean" and by == ref and r.random() < 0.5:
+            return ref  # a bare Boolean element: shorthand for equal(element, True)
+        if kind in ("config.Integer", "config.Number") and r.random() < 0.6:
+            op = r.choice(["greater_than", "greater_than_or_equal", "less_than", "less_than_or_equal"])
+            return f"config.{op}({by}, {value!r})"
+        op = r.choice(["equal", "not_equal", "one_of"])
+        arg = repr([value, sample(r)]) if op == "one_of" else repr(value)
+        return f"config.{op}({by}, {arg})"
 
     def _data(self, fields: list[Any]) -> dict[str, Any]:
         r = self.rng
@@ -415,6 +471,8 @@ def _val(el):
         return "enum:" + type(v).__name__ + "." + v.name
     if isinstance(v, list):
         return ["list", len(v)]
+    if type(v).__name__ == "Variable":
+        return ["Variable", str(v)]
     return [type(v).__name__, v]
 
 def _read(el, spec):
@@ -423,7 +481,8 @@ def _read(el, spec):
     if spec["k"] == "object":
         out = {"@value": _val(el)}
         for attr, sub in spec["children"]:
-            out[attr] = _read(getattr(el, attr), sub)
+            child = el._elements[attr[1:]] if attr.startswith("#") else getattr(el, attr)
+            out[attr] = _read(child, sub)
         return out
     return _val(el)
 
