@@ -198,7 +198,6 @@ class Object(ConfigElement):
     def __setattr__(self, key: str, value: Any) -> None:
         # pydoover 0.4 declares children by assigning them in __init__.
         if isinstance(value, ConfigElement) and "_elements" in self.__dict__:
-            value._adopt(self._generation)
             self.add_elements(value)
             self.__dict__["_attr_elements"].pop(key, None)
         object.__setattr__(self, key, value)
@@ -206,9 +205,9 @@ class Object(ConfigElement):
     def add_elements(self, *element: ConfigElement) -> None:
         """Add children at run time (keyed by their ``name``/display name)."""
         for child in element:
+            child._adopt(self._generation)  # this object's key rule, before the duplicate check
             if child._name in self._elements:
                 raise ConfigDeclarationError(f"Duplicate element name {child._name} not allowed.")
-            child._adopt(self._generation)
             self._elements[child._name] = child
             if child._position is None:
                 child._position = len(self._elements)
