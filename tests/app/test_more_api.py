@@ -93,4 +93,4 @@ def test_the_seed_script_runs_with_run_app_start_true(tmp_path: Path) -> None:
             proc.kill()
             proc.communicate()
     assert proc.returncode == 0, out
-    assert "MyApp ready (app_key=hello, board=virtual, period=0.05s)" in out
+    assert "MyApp ready (app_key=hello, board=virtual, period=0.05s from deploy (--period))" in out
