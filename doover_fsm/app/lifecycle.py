@@ -77,7 +77,7 @@ class Lifecycle:
         self.scan = ScanCycle(rt, self)
         self.committer: TagCommitter | None = None
         self.tracker = ShutdownTracker(rt.clock.time())
-        self.ui_commands = UICommands(rt, self)
+        self.ui_commands = UICommands(rt)
         self._closed = asyncio.Event()
         self._health: HealthServer | None = None
         self._stop = asyncio.Event()

@@ -18,7 +18,7 @@ import inspect
 import logging
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from doover_fsm._util.maybe_async import call_maybe_async
 from doover_fsm.app.channels import INTERNAL
@@ -26,7 +26,7 @@ from doover_fsm.app.shutdown import AT_TAG, CHECK_OK_TAG, REQUESTED_TAG
 from doover_fsm.events import Event
 
 if TYPE_CHECKING:
-    from doover_fsm.app.lifecycle import Lifecycle
+    from doover_fsm.app.committer import TagCommitter
     from doover_fsm.app.runtime import AppRuntime
 
 log = logging.getLogger("doover_fsm.app")
@@ -38,10 +38,18 @@ MAX_EVENTS_PER_SCAN = 10_000
 FAILING_AFTER = 3
 
 
+class ScanHost(Protocol):
+    """What the scan needs from whoever runs it (the lifecycle)."""
+
+    committer: TagCommitter | None
+
+    def shutdown_events(self, name: str, value: Any) -> list[Event]: ...
+
+
 class ScanCycle:
     """Runs scans for one app. Loop-thread only."""
 
-    def __init__(self, rt: AppRuntime, life: Lifecycle) -> None:
+    def __init__(self, rt: AppRuntime, life: ScanHost) -> None:
         self.rt = rt
         self.app = rt.hooks
         self.life = life

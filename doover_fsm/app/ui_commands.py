@@ -18,7 +18,6 @@ from doover_fsm.events import Event, trigger_name
 from doover_fsm.ui.declarative import CommandContext, find_handlers
 
 if TYPE_CHECKING:
-    from doover_fsm.app.lifecycle import Lifecycle
     from doover_fsm.app.runtime import AppRuntime
 
 log = logging.getLogger("doover_fsm.ui")
@@ -29,10 +28,9 @@ CHANNEL = "ui_cmds"
 class UICommands:
     """Validates commands and turns them into scan events. Loop-thread only."""
 
-    def __init__(self, rt: AppRuntime, life: Lifecycle) -> None:
+    def __init__(self, rt: AppRuntime) -> None:
         self.rt = rt
         self.app = rt.hooks
-        self.life = life
         self._handlers: dict[str, Any] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
 
