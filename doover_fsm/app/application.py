@@ -53,6 +53,16 @@ def _default_app_key(cls: type) -> str:
     return re.sub(r"[^a-zA-Z0-9_-]+", "_", re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower())
 
 
+def _declared(cls: type, what: str) -> Any:
+    """The most derived ``<what>_cls`` / ``<what>_class`` declaration (pydoover 1.0 used both names)."""
+    for klass in cls.__mro__:
+        for attr in (f"{what}_cls", f"{what}_class"):
+            value = klass.__dict__.get(attr)
+            if value is not None:
+                return value
+    raise AssertionError(f"Application declares no default {what}_cls")  # pragma: no cover
+
+
 class _RuntimeView:
     """A facade attribute showing the runtime's object until the app assigns its own.
 
@@ -73,10 +83,11 @@ class _RuntimeView:
 class Application:
     """Base class of a Doover device app (pydoover's ``Application``). See the module doc."""
 
-    #: The app's config schema, tags and UI classes (pydoover 1.x names; ``*_class`` also work).
-    config_cls: ClassVar[type[Schema] | None] = None
-    tags_cls: ClassVar[type[Tags] | None] = None
-    ui_cls: ClassVar[type[UI] | None] = None
+    #: The app's config schema, tags and UI classes (pydoover 1.x names; ``*_class`` also work,
+    #: whichever a subclass declares last in its MRO wins).
+    config_cls: ClassVar[type[Schema]] = Schema
+    tags_cls: ClassVar[type[Tags]] = Tags
+    ui_cls: ClassVar[type[UI]] = UI
     config_class: ClassVar[type[Schema] | None] = None
     tags_class: ClassVar[type[Tags] | None] = None
     ui_class: ClassVar[type[UI] | None] = None
@@ -173,13 +184,10 @@ class Application:
             rt.period.set_app(period)
 
         if config is None:
-            config_cls = type(self).config_cls or type(self).config_class or Schema
-            config = config_cls()
+            config = _declared(type(self), "config")()
         self.config: Schema = config
-        tags_cls = type(self).tags_cls or type(self).tags_class or Tags
-        self.tags: Tags = tags_cls(self.app_key, rt.store, self.config)
-        ui_cls = type(self).ui_cls or type(self).ui_class
-        self.ui: UI | None = ui_cls(self.config, self.tags) if ui_cls is not None else None
+        self.tags: Tags = _declared(type(self), "tags")(self.app_key, rt.store, self.config)
+        self.ui: UI | None = _declared(type(self), "ui")(self.config, self.tags)
         self.ui_manager = self.ui  # pydoover name for the UI owner
 
     #: doover_fsm's runtime for this app: tag store, events, clock, period, I/O, machine, stats.
@@ -257,7 +265,7 @@ class Application:
     async def __aenter__(self) -> Application:
         return self
 
-    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
         await self.close()
 
     async def close(self) -> None:
@@ -539,17 +547,21 @@ class Application:
             raise RuntimeError("the app is not started yet: Modbus buses open at start (run_app)")
         return iface
 
-    def fetch_di(self, *pins: Any) -> Any:
-        return self._platform().fetch_di(*pins)
+    def fetch_di(self, di: Any) -> Any:
+        """A digital input (one pin → its value; a list of pins → a list), awaitable or not."""
+        return self._platform().fetch_di(di)
 
-    def fetch_ai(self, *pins: Any) -> Any:
-        return self._platform().fetch_ai(*pins)
+    def fetch_ai(self, ai: Any) -> Any:
+        """An analog input (one pin → its value; a list of pins → a list), awaitable or not."""
+        return self._platform().fetch_ai(ai)
 
-    def fetch_do(self, *pins: Any) -> Any:
-        return self._platform().fetch_do(*pins)
+    def fetch_do(self, do: Any) -> Any:
+        """A digital output's current value (one pin or a list), awaitable or not."""
+        return self._platform().fetch_do(do)
 
-    def fetch_ao(self, *pins: Any) -> Any:
-        return self._platform().fetch_ao(*pins)
+    def fetch_ao(self, ao: Any) -> Any:
+        """An analog output's current value (one pin or a list), awaitable or not."""
+        return self._platform().fetch_ao(ao)
 
     # pydoover 0.4 names
     get_di = fetch_di
