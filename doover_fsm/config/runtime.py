@@ -18,18 +18,22 @@ from doover_fsm.config.schema import Schema
 from doover_fsm.errors import ConfigError
 
 
-def inject_config(schema: Schema, data: Mapping[str, Any], *, source: str = "deployment config") -> None:
+def inject_config(schema: Schema | None, data: Mapping[str, Any], *, source: str = "deployment config") -> None:
     """Load ``data`` (an app's ``deployment_config`` entry) into ``schema``, as pydoover's
     ``_inject_deployment_config`` does; errors name ``source`` and the key. An app's own override
-    of ``_inject_deployment_config`` is honoured."""
-    if type(schema)._inject_deployment_config is not Schema._inject_deployment_config:
+    of ``_inject_deployment_config`` (or a schema-like object of its own) is honoured; ``None``
+    (an app without a config) takes nothing."""
+    if schema is None:
+        return
+    if not isinstance(schema, Schema) or type(schema)._inject_deployment_config is not Schema._inject_deployment_config:
         schema._inject_deployment_config(dict(data))
-        schema.__dict__["_source"] = source
+        if isinstance(schema, Schema):
+            schema.__dict__["_source"] = source
         return
     schema._inject(data, source)
 
 
-def load_config_file(schema: Schema, path: str | Path) -> dict[str, Any]:
+def load_config_file(schema: Schema | None, path: str | Path) -> dict[str, Any]:
     """Inject a JSON file (``--config FILE``); errors name the file (and line, for JSON syntax).
     Returns the file's data."""
     p = Path(path)
@@ -45,21 +49,27 @@ def load_config_file(schema: Schema, path: str | Path) -> dict[str, Any]:
     return data
 
 
-def config_extras(schema: Schema) -> dict[str, Any]:
+def config_extras(schema: Schema | None) -> dict[str, Any]:
     """The last loaded keys that no element declares (``APP_DISPLAY_NAME``, ``board``, ``modbus``...)."""
+    if not isinstance(schema, Schema):
+        return {}
     schema._element_map  # noqa: B018  (materializes the instance state)
     return dict(schema.__dict__["_raw_extras"])
 
 
-def config_source(schema: Schema) -> str | None:
+def config_source(schema: Schema | None) -> str | None:
     """Where the last loaded config came from (a file, ``deployment config``), or None."""
+    if not isinstance(schema, Schema):
+        return None
     schema._element_map  # noqa: B018
     source: str | None = schema.__dict__["_source"]
     return source
 
 
-def config_values(schema: Schema) -> dict[str, Any]:
+def config_values(schema: Schema | None) -> dict[str, Any]:
     """The loaded values as plain JSON-like data, by key (unset values are None)."""
+    if not isinstance(schema, Schema):
+        return {}
     return {key: element_value(element) for key, element in schema._element_map.items()}
 
 
