@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Coroutine, Generator
+from types import FrameType
 from typing import Any
 
 _ASYNC_FLAGS = inspect.CO_COROUTINE | inspect.CO_ITERABLE_COROUTINE | inspect.CO_ASYNC_GENERATOR
@@ -48,10 +49,17 @@ class Ready(Coroutine[Any, Any, Any]):
         return f"Ready({self._value!r})"
 
 
+# Frames that belong to the function around them: on Python 3.11 a comprehension is its own
+# (sync) function, so ``[fetch_di(p) for p in pins]`` inside an ``async def`` must look through it.
+_TRANSPARENT = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>", "<lambda>"})
+
+
 def caller_is_async(skip: int = 1) -> bool:
-    """True if the first frame outside doover_fsm above the caller runs an ``async def``."""
-    frame = sys._getframe(skip)
-    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith(_OWN_PREFIX):
+    """True if the first frame outside doover_fsm above the caller runs an ``async def``
+    (comprehensions and lambdas count as part of the function that holds them)."""
+    frame: FrameType | None = sys._getframe(skip)
+    while frame is not None and (str(frame.f_globals.get("__name__", "")).startswith(_OWN_PREFIX)
+                                 or frame.f_code.co_name in _TRANSPARENT):
         frame = frame.f_back
     return frame is not None and bool(frame.f_code.co_flags & _ASYNC_FLAGS)
 

@@ -123,8 +123,9 @@ class PlatformInterface:
         flat = _flat_pins(list(pins))
         if not flat:
             raise ValueError(f"fetch_{kind}: no pins given")
-        image: dict[object, Any] = {"di": self._io.di_image, "ai": self._io.ai_image,
-                                    "do": self._io.do_state, "ao": self._io.ao_state}[kind]
+        images: dict[str, dict[object, Any]] = {"di": self._io.di_image, "ai": self._io.ai_image,
+                                                "do": self._io.do_state, "ao": self._io.ao_state}
+        image = images[kind]
         return _shape([image[self._entry(kind, p).key] for p in flat])
 
     def _write(self, kind: str, pins: Any, values: Any, in_secs: float | None = None) -> Any:
