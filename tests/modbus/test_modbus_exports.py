@@ -10,8 +10,10 @@ def test_exports() -> None:
         [
             "BusConfig",
             "BusStatus",
+            "ManyModbusConfig",
             "ModbusBus",
             "ModbusBusClosedError",
+            "ModbusConfig",
             "ModbusConnectionError",
             "ModbusDeviceHealth",
             "ModbusError",
@@ -25,6 +27,7 @@ def test_exports() -> None:
             "ModbusTimeoutError",
             "RtuBusConfig",
             "TcpBusConfig",
+            "bus_from_element",
             "merge_buses",
             "parse_buses",
         ]
