@@ -18,8 +18,8 @@ from doover_fsm.io.board import (
 )
 from doover_fsm.io.boardio import BoardIO, IOStats
 from doover_fsm.io.platform import PlatformInterface, PulseCounter
-from doover_fsm.io.system import PlatformFeatureError
 from doover_fsm.io.select import detect_board, read_device_tree, select_board
+from doover_fsm.io.system import PlatformFeatureError
 
 __all__ = [
     "AnalogChannel",

@@ -12,6 +12,7 @@ pydoover's: one pin gives a value, several give a list (``fetch_di([3])`` is one
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -416,6 +417,16 @@ class PlatformInterface:
     def pins(self, kind: str) -> Sequence[object]:
         """The pin keys of one kind (``di``/``do``/``ai``/``ao``) on this board."""
         return [e.key for e in getattr(self._io.board, kind)]
+
+    async def health_check(self) -> bool:
+        """True while the board is open (there is no platform container to ask)."""
+        return self._io.is_open
+
+    async def wait_until_healthy(self, interval: float = 1.0) -> bool:
+        """Wait (checking every ``interval`` s) until the board is open."""
+        while not self._io.is_open:
+            await asyncio.sleep(interval)
+        return True
 
     async def close(self) -> None:
         """Stop every pulse listener (the board itself is closed by its owner)."""

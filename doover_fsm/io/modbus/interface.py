@@ -62,7 +62,7 @@ _Prepared = tuple["ModbusBus", Callable[["ModbusBus"], Awaitable[Any]], Any]
 
 DEFAULT_BUS = "default"
 DEFAULT_MODBUS_ID = 1
-DEFAULT_POLL_SECS = 3.0
+DEFAULT_POLL_SECS = 3  # seconds (pydoover's default; floats accepted)
 DEFAULT_TIMEOUT = 7.0
 
 # Failures that mean "the device is not answering" (as opposed to answering with an error).
@@ -213,6 +213,14 @@ class ModbusInterface:
         """pydoover's name for :meth:`start` (idempotent)."""
         if not self._started:
             await self.start()
+
+    async def health_check(self) -> bool:
+        """True until the interface is closed (the Modbus stack is in process)."""
+        return not self._closed
+
+    async def wait_until_healthy(self, interval: float = 1.0) -> bool:
+        """True at once while open (nothing to wait for: no container to start)."""
+        return not self._closed
 
     async def close(self) -> None:
         """Stop every subscription and close every bus; idempotent."""
