@@ -281,3 +281,25 @@ def test_bad_system_tables_name_file_line_and_key(tmp_path, table: str, fragment
     board.write_text(f'[board]\nname = "b"\n[system]\n{table}\n')
     with pytest.raises(BoardError, match=rf"b\.toml:4: {fragment}" if fragment.startswith("\\[") else fragment):
         load_board(str(board))
+
+
+def test_hardware_only_di_settings_and_do_current_are_clear_errors(tmp_path) -> None:
+    from doover_fsm.io.virtual import VirtualAnalogBackend, VirtualGpioBackend, VirtualWorld
+
+    board_file = tmp_path / "b.toml"
+    board_file.write_text('[board]\nname = "b"\n[[di]]\npin = 0\nchip = "c"\nline = "A"\n'
+                          '[[do]]\npin = 0\nchip = "c"\nline = "B"\n')
+    board = load_board(str(board_file))
+    world = VirtualWorld.for_board(board, VirtualClock())
+    io = BoardIO(board, clock=world.clock, post_event=lambda e: True, gpio=VirtualGpioBackend(world),
+                 analog=VirtualAnalogBackend(world))
+    with io:
+        p = io.platform_iface
+        cfg = p.set_di_config(0, debounce_ms=20, irq_edge="rising")
+        assert (cfg.debounce_ms, cfg.irq_edge, cfg.pnp_mode) == (20, "rising", False)
+        assert p.fetch_di_config(0) == cfg
+        with pytest.raises(PlatformFeatureError, match="board 'b' cannot switch PNP/NPN"):
+            p.set_di_config(0, pnp_mode=True)
+        with pytest.raises(PlatformFeatureError, match="no per-output current sensing"):
+            p.fetch_do_current(0)
+        assert p.test_comms("ping") == "ping"
