@@ -13,9 +13,10 @@ import random
 import pytest
 
 from doover_fsm.clock import MonotonicClock
-from doover_fsm.io.modbus import ModbusConfig, ModbusInterface
+from doover_fsm.io.modbus import ModbusInterface
 from tests.compat._oracle import run_here, run_in_oracle
 from tests.compat._signatures import SIGNATURES, extends
+from tests.modbus._deployed import deployed
 
 CASES = ["pydoover.docker.modbus:ModbusInterface"]
 GRPC_INTERNALS = {"make_request", "make_request_async", "process_response", "ensure_bus_available",
@@ -69,9 +70,12 @@ async def test_extra_keywords_name_the_subscription_and_the_single_write_bus() -
             it.write_single_register(1, 0, 1, bus_id="nope")
     finally:
         await it.close()
-    # with one bus in the app config, bus_id is ignored (pydoover 1.x): that bus is used
-    it = ModbusInterface({}, post_event=lambda e: True, clock=MonotonicClock(),
-                         config=_config_with(_tcp_element("plc", "127.0.0.1:1502")))
+
+
+async def test_with_one_app_config_bus_bus_id_is_ignored() -> None:
+    """pydoover 1.x ignores ``bus_id``: the app config's only bus is used."""
+    cfg = deployed({"bus_type": "tcp", "name": "plc", "tcp_uri": "127.0.0.1:1502"})
+    it = ModbusInterface({}, post_event=lambda e: True, clock=MonotonicClock(), config=cfg)
     try:
         assert it.add_read_register_subscription("whatever", poll_secs=60).bus_id == "plc"
     finally:
@@ -167,19 +171,3 @@ def run(case):
     oracle = run_in_oracle(code, [0], "1.18")
     assert len(oracle[0]["ok"]) == 11  # the probe found every child
     assert run_here(code, [0]) == oracle
-
-
-def _tcp_element(name: str, uri: str) -> ModbusConfig:
-    from types import SimpleNamespace
-
-    real = ModbusConfig()
-    values = {"type": "tcp", "name": name, "tcp_uri": uri, "tcp_timeout": 0.5}
-    for child, value in values.items():
-        object.__setattr__(real, child, SimpleNamespace(value=value))
-    return real
-
-
-def _config_with(elem: ModbusConfig) -> object:
-    from types import SimpleNamespace
-
-    return SimpleNamespace(modbus_config=elem)

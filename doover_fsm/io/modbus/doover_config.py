@@ -47,8 +47,17 @@ class ManyModbusConfig(config.Array):
 
 
 def _value(elem: Any, child: str) -> Any:
+    """A child's value; an unset child means its default (pydoover's ``.value`` raises there)."""
     node = getattr(elem, child)
-    return getattr(node, "value", node)
+    try:
+        return node.value
+    except AttributeError:
+        return node
+    except (ConfigError, ValueError):
+        default = getattr(node, "default", None)
+        if default is None:
+            raise
+        return default
 
 
 def bus_from_element(elem: Any, where: str = "app config: modbus_config") -> BusConfig:
