@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Coroutine, Generator
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any
 
 _ASYNC_FLAGS = inspect.CO_COROUTINE | inspect.CO_ITERABLE_COROUTINE | inspect.CO_ASYNC_GENERATOR
@@ -54,14 +54,26 @@ class Ready(Coroutine[Any, Any, Any]):
 _TRANSPARENT = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>", "<lambda>"})
 
 
+# code object -> "look through this frame" (doover_fsm's own code, comprehensions, lambdas).
+# A memo only (never needs resetting): code objects are immutable.
+_LOOK_THROUGH: dict[CodeType, bool] = {}
+
+
 def caller_is_async(skip: int = 1) -> bool:
     """True if the first frame outside doover_fsm above the caller runs an ``async def``
     (comprehensions and lambdas count as part of the function that holds them)."""
     frame: FrameType | None = sys._getframe(skip)
-    while frame is not None and (str(frame.f_globals.get("__name__", "")).startswith(_OWN_PREFIX)
-                                 or frame.f_code.co_name in _TRANSPARENT):
+    while frame is not None:
+        code = frame.f_code
+        through = _LOOK_THROUGH.get(code)
+        if through is None:
+            name = frame.f_globals.get("__name__")
+            through = _LOOK_THROUGH[code] = (
+                (isinstance(name, str) and name.startswith(_OWN_PREFIX)) or code.co_name in _TRANSPARENT)
+        if not through:
+            return bool(code.co_flags & _ASYNC_FLAGS)
         frame = frame.f_back
-    return frame is not None and bool(frame.f_code.co_flags & _ASYNC_FLAGS)
+    return False
 
 
 def deliver(value: Any, is_async: bool | None) -> Any:

@@ -13,6 +13,7 @@ pydoover's: one pin gives a value, several give a list (``fetch_di([3])`` is one
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -99,6 +100,7 @@ class PlatformInterface:
         self._immune_until_ns = 0
         self._shutdown_token = 0
         self._di_config: dict[object, DIConfig] = {}
+        self._entries: dict[tuple[str, type, object], DigitalLine | AnalogChannel] = {}  # pin lookups
 
     @property
     def _is_async(self) -> bool | None:  # pydoover 0.4's run_app sets this on its interfaces
@@ -113,15 +115,23 @@ class PlatformInterface:
 
     # --- helpers ------------------------------------------------------------------------------
     def _entry(self, kind: str, pin: Any) -> DigitalLine | AnalogChannel:
+        cache_key = (kind, type(pin), pin)
         try:
-            return self._io.lookup(kind, pin)
+            return self._entries[cache_key]
+        except (KeyError, TypeError):
+            pass
+        try:
+            entry = self._io.lookup(kind, pin)
         except PinError:
             raise
         except TypeError as e:  # unhashable or odd pin types
             raise PinError(f"bad {kind.upper()} pin {pin!r} on board {self._io.board.name!r}") from e
+        with contextlib.suppress(TypeError):
+            self._entries[cache_key] = entry
+        return entry
 
     def _read(self, kind: str, pins: tuple[Any, ...]) -> Any:
-        flat = _flat_pins(list(pins))
+        flat = list(pins) if len(pins) == 1 and type(pins[0]) is int else _flat_pins(list(pins))
         if not flat:
             raise ValueError(f"fetch_{kind}: no pins given")
         images: dict[str, dict[object, Any]] = {"di": self._io.di_image, "ai": self._io.ai_image,
