@@ -25,6 +25,7 @@ class Ready(Coroutine[Any, Any, Any]):
 
     A coroutine by type (so ``asyncio.create_task`` and ``gather`` accept it) but not a native
     one, so leaving it un-awaited is harmless: the call's effect has already happened.
+    Thread-safe (immutable); it may be awaited more than once.
     """
 
     __slots__ = ("_value",)

@@ -69,7 +69,7 @@ class Listener:
 
     The callback normally runs later, in the scan. An ``immediate`` callback runs when the
     pulse is seen (so a counter stays exact even if the event queue drops the event) and
-    returns what to run in the scan (or None).
+    returns what to run in the scan (or None). Not thread-safe (owned by the board's loop).
     """
 
     __slots__ = ("callback", "count", "edge", "immediate", "last_ns", "pin")
@@ -97,7 +97,7 @@ class Listener:
 
 
 class ViWatcher(Listener):
-    """A VI listener: samples one AI every ``poll_secs`` and detects voltage steps."""
+    """A VI listener: samples one AI every ``poll_secs`` and detects voltage steps. Not thread-safe."""
 
     __slots__ = ("next_ns", "prev", "spec")
 
