@@ -303,3 +303,15 @@ def test_hardware_only_di_settings_and_do_current_are_clear_errors(tmp_path) -> 
         with pytest.raises(PlatformFeatureError, match="no per-output current sensing"):
             p.fetch_do_current(0)
         assert p.test_comms("ping") == "ping"
+
+
+async def test_system_values_from_another_process_through_inputs_json(tmp_path) -> None:
+    import json
+
+    state_dir = tmp_path / "virtual"  # DOOVER_VIRTUAL_DIR (the autouse fixture)
+    io = BoardIO(load_board("virtual"), clock=VirtualClock(), post_event=lambda e: True)
+    with io:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        (state_dir / "inputs.json").write_text(json.dumps({"system": {"voltage": 11.7, "junk": "x"}}))
+        io.read_inputs()
+        assert await io.platform_iface.fetch_system_voltage() == 11.7
