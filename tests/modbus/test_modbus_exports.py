@@ -29,6 +29,7 @@ def test_exports() -> None:
             "TcpBusConfig",
             "bus_from_element",
             "merge_buses",
+            "modbus_for_app",
             "parse_buses",
         ]
     )

@@ -21,6 +21,7 @@ from .errors import (
     ModbusFramingError,
     ModbusProtocolError,
 )
+from .factory import modbus_for_app
 from .interface import ModbusInterface, ModbusSubscription
 from .records import ModbusDeviceHealth, ModbusInterfaceStats, ModbusReading
 
@@ -46,5 +47,6 @@ __all__ = [
     "TcpBusConfig",
     "bus_from_element",
     "merge_buses",
+    "modbus_for_app",
     "parse_buses",
 ]
