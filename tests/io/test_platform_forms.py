@@ -108,6 +108,10 @@ async def test_pin_forms_and_value_pairing_follow_pydoover(rig) -> None:
         await p.set_do(None, True)
     with pytest.raises(ValueError, match="AO values must be a number"):
         await p.set_ao(0, "high")
+    assert await p.set_do(do=6, value=True) is True  # pydoover's keyword names
+    assert await p.set_ao(ao=1, value=2.5) is True
+    assert await p.schedule_ao(ao=1, value=0, in_secs=1) is True
+    assert (await p.fetch_do(6), await p.fetch_ao(1)) == (True, 2.5)
     await p.schedule_do(5, True, 0.25)  # pydoover refused float delays
     io.write_outputs()
     assert await p.fetch_do(5) is False
