@@ -106,7 +106,16 @@ def test_pydoover_platform_module_names() -> None:
 
     from doover_fsm.io import platform as ours
 
+    import pydoover.docker as docker
+    import pydoover.docker.modbus as mb
+
+    from doover_fsm.io import modbus as our_modbus
+
     assert plat.PlatformInterface is ours.PlatformInterface and plat.PulseCounter is ours.PulseCounter
+    assert docker.PlatformInterface is ours.PlatformInterface and docker.PulseCounter is ours.PulseCounter
+    assert docker.ModbusInterface is mb.ModbusInterface is our_modbus.ModbusInterface
+    assert docker.ModbusConfig is mb.ModbusConfig is our_modbus.ModbusConfig
+    assert docker.ManyModbusConfig is mb.ManyModbusConfig is our_modbus.ManyModbusConfig
     assert plat.platform_iface is ours.PlatformInterface and plat.pulse_counter is ours.PulseCounter
     loc = plat.Location(latitude=-27.5, longitude=153.0)
     assert (loc.latitude, loc.altitude_m) == (-27.5, None)
