@@ -102,14 +102,12 @@ def test_pydoover_platform_module_names() -> None:
     from doover_fsm import compat
 
     compat.install()
-    import pydoover.docker.platform as plat
-
-    from doover_fsm.io import platform as ours
-
     import pydoover.docker as docker
     import pydoover.docker.modbus as mb
+    import pydoover.docker.platform as plat
 
     from doover_fsm.io import modbus as our_modbus
+    from doover_fsm.io import platform as ours
 
     assert plat.PlatformInterface is ours.PlatformInterface and plat.PulseCounter is ours.PulseCounter
     assert docker.PlatformInterface is ours.PlatformInterface and docker.PulseCounter is ours.PulseCounter
