@@ -161,6 +161,7 @@ class Application:
         rt = AppRuntime(self, clock=clock or (VirtualClock() if self.test_mode else MonotonicClock()),
                         test_mode=self.test_mode, compiled_machine=type(self)._compiled_machine)
         self.__dict__["dfsm"] = rt  # set first: the facade's views and the period read it
+        rt.is_async = is_async
         opts = rt.options
         opts.board_name = board
         opts.data_dir = Path(data_dir) if data_dir is not None else None
@@ -633,8 +634,9 @@ class Application:
 
     def write_modbus_register(self, address: int, value: int, register_type: int = 4,
                               modbus_id: int | None = None) -> Any:
-        """pydoover: write one register (default: a holding register)."""
-        return self.write_modbus_registers(address, [value], register_type, modbus_id)
+        """pydoover: write one register (default: a holding register), function 6 (or 5 for a coil)."""
+        return self._modbus().write_single_register(modbus_id=modbus_id, address=address, value=value,
+                                                    register_type=register_type)
 
     def add_new_modbus_read_subscription(self, address: int, count: int, register_type: int,
                                          callback: Callable[..., Any], poll_secs: float | None = None,

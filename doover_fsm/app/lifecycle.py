@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 import logging
 import os
 import shutil
@@ -34,8 +35,7 @@ from doover_fsm.config import config_extras, config_source, config_values, injec
 from doover_fsm.errors import ConfigError
 from doover_fsm.events import Event
 from doover_fsm.io import BoardIO, select_board
-from doover_fsm.io.modbus import ModbusInterface
-from doover_fsm.io.modbus.config import parse_buses
+from doover_fsm.io.modbus import modbus_for_app
 from doover_fsm.machine import MachineRuntime
 from doover_fsm.scheduler import RealtimeSettings, Scheduler, apply_realtime
 
@@ -269,20 +269,26 @@ class Lifecycle:
         rt.board_io.open()
         rt.board_io.attach(asyncio.get_running_loop())
         rt.platform_iface = rt.board_io.platform_iface
+        rt.platform_iface.is_async = self._app_is_async()
 
     async def _open_modbus(self) -> None:
         rt, config = self.rt, self.app.config
         if rt.modbus_arg is not None:
             rt.modbus_iface = rt.modbus_arg
             return
-        buses = {}
-        if rt.board is not None and getattr(rt.board, "modbus", None):
-            buses.update(parse_buses(rt.board.modbus, where=f"{rt.board.source}: modbus"))
-        override = config_extras(config).get("modbus")
-        if override:
-            buses.update(parse_buses(override, where=f"{config_source(config) or 'config'}: modbus"))
-        rt.modbus_iface = ModbusInterface(buses, post_event=rt.post, clock=rt.clock)
+        rt.modbus_iface = modbus_for_app(
+            board_buses=getattr(rt.board, "modbus", None) or None,
+            board_source=getattr(rt.board, "source", None) or "board",
+            app_buses=config_extras(config).get("modbus"),
+            app_source=config_source(config) or "config",
+            app_config=config, post_event=rt.post, clock=rt.clock, is_async=self._app_is_async(),
+        )
         await rt.modbus_iface.start()
+
+    def _app_is_async(self) -> bool:
+        """pydoover's app mode: the constructor's ``is_async``, else whether ``main_loop`` is a coroutine."""
+        given = self.rt.is_async
+        return given if given is not None else inspect.iscoroutinefunction(self.app.main_loop)
 
     async def _publish_ui(self) -> None:
         app, agent = self.app, self.rt.agent

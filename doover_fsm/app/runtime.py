@@ -90,6 +90,8 @@ class AppRuntime:
         self.clock = clock
         self.test_mode = test_mode
         self.compiled_machine = compiled_machine
+        #: pydoover's app mode (``Application(is_async=…)``); None: judged from ``main_loop``.
+        self.is_async: bool | None = None
         self.store = TagStore(clock=clock)
         self.events = EventQueue()
         self.period = ScanPeriod()
