@@ -1,299 +1,781 @@
-"""Declarative tags: ``class MyTags(Tags): ready = Boolean(default=False)``.
+"""Declarative tags, as pydoover 1.18 declares them: ``class MyTags(Tags): ready = Boolean(default=False)``.
 
-A declaration is shared by the class; a :class:`Tags` instance binds the declarations to
-one app's :class:`~doover_fsm.tags.store.TagStore`, so ``self.tags.ready.set(True)`` writes
-the C-backed store (visible to reads at once, committed once per scan) and
-``self.tags.ready = True`` does the same (pydoover silently dropped that form).
+A :class:`Tag` is a declaration shared by the class (``MyTags.ready`` is the :class:`Tag`, so
+``MyTags.ready.live`` reads its options); a :class:`Tags` instance binds the declarations to a
+tag manager, and ``self.tags.ready`` is a :class:`BoundTag` whose ``get()``/``set()`` read and
+write the manager. With doover_fsm's :class:`~doover_fsm.tags.manager.TagManager` a write lands
+in the C tag store at once and ``set()`` works awaited or not; ``self.tags.ready = True`` writes
+too (pydoover silently dropped that form). Any other object with pydoover's ``get_tag`` /
+``set_tag`` works as the manager as well (apps' tests pass fakes).
 """
 
 from __future__ import annotations
 
-import math
+import inspect
 import re
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Awaitable, Iterator
+from typing import TYPE_CHECKING, Any, NoReturn, overload
 
 from doover_fsm._util.maybe_async import Completed
+from doover_fsm.tags.triggers import (
+    NUMERIC_TRIGGERS,
+    STATE_TRIGGERS,
+    NotSet,
+    _LogTrigger,
+    evaluate_all,
+    normalise_log_on,
+    triggers_for,
+)
 
 if TYPE_CHECKING:
-    from doover_fsm.tags.store import TagStore
+    from doover_fsm.tags.manager import TagManager
 
 KEY_RE = re.compile(r"^[a-zA-Z0-9_-]+$")
+_DONE: Completed[None] = Completed(None)
+_NUMERIC = frozenset({"number", "integer", "float"})
 
 
-class _NotSetType:
-    _instance: _NotSetType | None = None
-
-    def __new__(cls) -> _NotSetType:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "NotSet"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-#: Sentinel for "no default declared".
-NotSet: Any = _NotSetType()
-
-_TYPE_ALIASES = {
-    "bool": "boolean", "boolean": "boolean",
-    "number": "number", "float": "number",
-    "int": "integer", "integer": "integer",
-    "str": "string", "string": "string", "text": "string",
-    "object": "object", "dict": "object", "json": "any",
-    "array": "array", "list": "array",
-    "any": "any",
-}
-
-
-def coerce_value(tag_type: str, name: str, value: Any) -> Any:
-    """Check ``value`` against a declared tag type; return it normalised or raise TypeError.
-
-    JSON does not tell ints from floats, so an integer tag accepts ``3.0`` (stored as 3).
-    ``None`` is always allowed (it clears the value for readers).
-    """
-    if value is None or tag_type == "any":
+def coerce_read(value: Any, tag_type: str) -> Any:
+    """A stored value as its declared type reads it: JSON's ``3.0`` for an integer is 3, booleans are bool."""
+    if value is None or value is NotSet:
         return value
-    if tag_type == "boolean":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int) and value in (0, 1):
-            return bool(value)
-    elif tag_type == "number":
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return value
-    elif tag_type == "integer":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-            return int(value)
-    elif tag_type == "string":
-        if isinstance(value, str):
-            return value
-    elif tag_type == "object":
-        if isinstance(value, dict):
-            return value
-    elif tag_type == "array":
-        if isinstance(value, (list, tuple)):
-            return list(value)
-    raise TypeError(f"tag {name!r} is declared {tag_type}; got {type(value).__name__} {value!r}")
+    if tag_type == "integer" and type(value) is float and value.is_integer():
+        return int(value)
+    if tag_type == "boolean" and type(value) is not bool:
+        return bool(value)
+    return value
 
 
 class Tag:
-    """Declaration of one tag: its type, default, and whether writes are logged by default.
+    """Declaration of one tag: its type, default, name, log triggers and live flag.
 
-    Use the typed subclasses (:class:`Boolean`, :class:`Number`, ...) or
-    ``Tag("boolean", default=False)`` as in pydoover.
+    ``Tag("number", default=0.0, live=True, log_on=Rise(80))``. ``tag_type`` is kept as given
+    (``"number"``, ``"integer"``, ``"boolean"``, ``"string"``, ``"object"``, ``"array"``…);
+    ``log_on=`` takes numeric triggers for number/integer/float tags and state triggers for
+    boolean/string tags. A declaration is not a value: reading or writing it raises.
     """
-
-    tag_type: str = "any"
 
     def __init__(
         self,
-        tag_type: str | None = None,
+        tag_type: str,
         default: Any = NotSet,
         name: str | None = None,
-        *,
-        log: bool = False,
-        description: str = "",
-        global_tag: bool = False,
-        app_key: str | None = None,
-    ) -> None:
-        if tag_type is not None:
-            try:
-                self.tag_type = _TYPE_ALIASES[tag_type.lower()]
-            except KeyError:
-                known = ", ".join(sorted(set(_TYPE_ALIASES.values())))
-                raise ValueError(f"unknown tag type {tag_type!r} (known: {known})") from None
+        log_on: _LogTrigger | list[_LogTrigger] | None = None,
+        live: bool = False,
+    ):
+        if not isinstance(tag_type, str):
+            raise TypeError(f"Tag: tag_type must be a str such as 'number', got {tag_type!r}")
+        if name is not None and (not isinstance(name, str) or not KEY_RE.match(name)):
+            raise ValueError(f"Tag: name {name!r} must match {KEY_RE.pattern}")
+        self.tag_type = tag_type
         self.name = name
-        self.log = log
-        self.description = description
-        self.global_tag = global_tag
-        self.app_key = app_key
-        if default is not NotSet and default is not None:
-            default = coerce_value(self.tag_type, name or "<unnamed>", default)
         self.default = default
+        #: Republish the value as a one-shot message each scan while a user watches it live.
+        self.live = live
+        self._declared_attr_name: str | None = None
+        self.log_on: list[_LogTrigger] = (
+            [] if log_on is None else normalise_log_on(log_on, triggers_for(tag_type), type(self).__name__)
+        )
 
-    def __set_name__(self, owner: type, attr: str) -> None:
-        if self.name is None:
-            self.name = attr
-        if not KEY_RE.match(self.name):
-            raise ValueError(f"{owner.__name__}.{attr}: tag name {self.name!r} must match {KEY_RE.pattern}")
+    @property
+    def key(self) -> str | None:
+        """The name the tag is stored under: ``name=`` if given, else its attribute name."""
+        return self.name or self._declared_attr_name
 
-    # Descriptor protocol: class access gives the declaration, instance access the bound tag.
-    def __get__(self, instance: Tags | None, owner: type | None = None) -> Any:
-        if instance is None:
-            return self
-        return instance._bound[self.name]  # type: ignore[index]
-
-    def __set__(self, instance: Tags, value: Any) -> None:
-        instance._bound[self.name].set(value)  # type: ignore[index]
-
-    def to_schema(self) -> dict[str, Any]:
-        """The declaration as a JSON-able dict (for docs and the UI schema)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The declaration as pydoover's schema dict: type, default (if any), live (if set)."""
         out: dict[str, Any] = {"type": self.tag_type}
         if self.default is not NotSet:
             out["default"] = self.default
-        if self.description:
-            out["description"] = self.description
-        if self.global_tag:
-            out["global"] = True
+        if self.live:
+            out["live"] = True
         return out
 
+    def to_schema(self) -> dict[str, Any]:
+        """Same as :meth:`to_dict`."""
+        return self.to_dict()
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self.name!r}, default={self.default!r})"
+        return f"Tag(name={self.name!r}, tag_type={self.tag_type!r}, default={self.default!r})"
 
+    def _resolve_target(self, tags: Tags, declaration: _DeclaredTag) -> tuple[str | None, str]:
+        """``(app_key, tag name)`` that reads and writes of this declaration go to."""
+        return tags.app_key, declaration.name
 
-class Boolean(Tag):
-    tag_type = "boolean"
+    def _evaluate_log_trigger(self, prev: Any, new: Any, state: dict[str, Any]) -> bool:
+        return evaluate_all(self.log_on, prev, new, state) if self.log_on else False
 
-    def __init__(self, default: Any = NotSet, name: str | None = None, **kw: Any) -> None:
-        super().__init__(None, default, name, **kw)
-
-
-class Number(Tag):
-    tag_type = "number"
-
-    def __init__(self, default: Any = NotSet, name: str | None = None, **kw: Any) -> None:
-        super().__init__(None, default, name, **kw)
-
-
-class Integer(Tag):
-    tag_type = "integer"
-
-    def __init__(self, default: Any = NotSet, name: str | None = None, **kw: Any) -> None:
-        super().__init__(None, default, name, **kw)
-
-
-class String(Tag):
-    tag_type = "string"
-
-    def __init__(self, default: Any = NotSet, name: str | None = None, **kw: Any) -> None:
-        super().__init__(None, default, name, **kw)
-
-
-class Object(Tag):
-    tag_type = "object"
-
-    def __init__(self, default: Any = NotSet, name: str | None = None, **kw: Any) -> None:
-        super().__init__(None, default, name, **kw)
-
-
-class Array(Tag):
-    tag_type = "array"
-
-    def __init__(self, default: Any = NotSet, name: str | None = None, **kw: Any) -> None:
-        super().__init__(None, default, name, **kw)
-
-
-class BoundTag:
-    """One declared tag bound to an app's store. Not thread-safe (scan thread only)."""
-
-    __slots__ = ("_app_key", "_decl", "_name", "_store", "_type")
-
-    def __init__(self, decl: Tag, app_key: str | None, store: TagStore) -> None:
-        self._decl = decl
-        self._name = decl.name
-        self._type = decl.tag_type
-        self._app_key = None if decl.global_tag else (decl.app_key or app_key)
-        self._store = store
-
-    @property
-    def name(self) -> str:
-        return self._name  # type: ignore[return-value]
-
-    @property
-    def declaration(self) -> Tag:
-        return self._decl
+    # A declaration is not a runtime value (as in pydoover): say so instead of misbehaving.
+    def _not_a_value(self) -> NoReturn:
+        raise RuntimeError(
+            "Declared Tag definitions are not runtime values. Access tags through a Tags instance."
+        )
 
     @property
     def value(self) -> Any:
-        """The current value (the declared default while nothing was written)."""
+        self._not_a_value()
+
+    def get(self) -> Any:
+        self._not_a_value()
+
+    def set(self, value: Any, log: bool = False) -> Any:
+        self._not_a_value()
+
+    def delete(self, log: bool = False) -> Any:
+        self._not_a_value()
+
+    def clear(self) -> Any:
+        self._not_a_value()
+
+    def is_set(self) -> bool:
+        self._not_a_value()
+
+    def increment(self, amount: int | float = 1, log: bool = False) -> Any:
+        self._not_a_value()
+
+    def decrement(self, amount: int | float = 1, log: bool = False) -> Any:
+        self._not_a_value()
+
+    def __str__(self) -> str:
+        self._not_a_value()
+
+    def __bool__(self) -> bool:
+        self._not_a_value()
+
+    def __int__(self) -> int:
+        self._not_a_value()
+
+    def __float__(self) -> float:
+        self._not_a_value()
+
+    def __lt__(self, other: Any) -> bool:
+        self._not_a_value()
+
+    def __le__(self, other: Any) -> bool:
+        self._not_a_value()
+
+    def __gt__(self, other: Any) -> bool:
+        self._not_a_value()
+
+    def __ge__(self, other: Any) -> bool:
+        self._not_a_value()
+
+
+class _Typed(Tag):
+    _TYPE = "any"
+    _ALLOWED_TRIGGERS: tuple[type, ...] = ()
+
+    def __init__(self, *, default: Any = NotSet, name: str | None = None,
+                 log_on: _LogTrigger | list[_LogTrigger] | None = None, live: bool = False):
+        super().__init__(self._TYPE, default=default, name=name, live=live)
+        self.log_on = normalise_log_on(log_on, self._ALLOWED_TRIGGERS, type(self).__name__)
+
+
+class Number(_Typed):
+    """A numeric tag; ``log_on`` takes :class:`Cross`, :class:`Rise`, :class:`Fall`, :class:`Delta`."""
+
+    _TYPE = "number"
+    _ALLOWED_TRIGGERS = NUMERIC_TRIGGERS
+
+    def __init__(self, *, default: Any = NotSet, name: str | None = None,
+                 log_on: _LogTrigger | list[_LogTrigger] | None = None, live: bool = False):
+        super().__init__(default=default, name=name, log_on=log_on, live=live)
+
+
+class Boolean(_Typed):
+    """A boolean tag; ``log_on`` takes :class:`AnyChange`, :class:`Enter`, :class:`Exit`."""
+
+    _TYPE = "boolean"
+    _ALLOWED_TRIGGERS = STATE_TRIGGERS
+
+    def __init__(self, *, default: Any = NotSet, name: str | None = None,
+                 log_on: _LogTrigger | list[_LogTrigger] | None = None, live: bool = False):
+        super().__init__(default=default, name=name, log_on=log_on, live=live)
+
+
+class String(_Typed):
+    """A string tag; ``log_on`` takes :class:`AnyChange`, :class:`Enter`, :class:`Exit`."""
+
+    _TYPE = "string"
+    _ALLOWED_TRIGGERS = STATE_TRIGGERS
+
+    def __init__(self, *, default: Any = NotSet, name: str | None = None,
+                 log_on: _LogTrigger | list[_LogTrigger] | None = None, live: bool = False):
+        super().__init__(default=default, name=name, log_on=log_on, live=live)
+
+
+class Integer(_Typed):
+    """An integer tag (doover_fsm's shorthand for ``Tag("integer")``); numeric triggers."""
+
+    _TYPE = "integer"
+    _ALLOWED_TRIGGERS = NUMERIC_TRIGGERS
+
+    def __init__(self, *, default: Any = NotSet, name: str | None = None,
+                 log_on: _LogTrigger | list[_LogTrigger] | None = None, live: bool = False):
+        super().__init__(default=default, name=name, log_on=log_on, live=live)
+
+
+class Object(Tag):
+    """A JSON object tag (doover_fsm's shorthand for ``Tag("object")``); writes merge into it."""
+
+    def __init__(self, *, default: Any = NotSet, name: str | None = None, live: bool = False):
+        super().__init__("object", default=default, name=name, live=live)
+
+
+class Array(Tag):
+    """A JSON array tag (doover_fsm's shorthand for ``Tag("array")``)."""
+
+    def __init__(self, *, default: Any = NotSet, name: str | None = None, live: bool = False):
+        super().__init__("array", default=default, name=name, live=live)
+
+
+class _UnresolvedRemoteTag(Exception):
+    """An optional RemoteTag whose config TagRef was left blank (reads give the default)."""
+
+
+class RemoteTag(Tag):
+    """A tag published by another app, found through a config ``TagRef`` with the same ``reference_name``.
+
+    Reads and writes go to the referenced app's tag once ``Tags._resolve_remote_tags()`` ran
+    (the app runtime calls it after ``Tags.setup()``); with ``republish_locally`` the upstream
+    value is mirrored into this app's tags under ``reference_name``.
+    """
+
+    def __init__(
+        self,
+        tag_type: str,
+        *,
+        reference_name: str,
+        republish_locally: bool = True,
+        default: Any = NotSet,
+        name: str | None = None,
+        optional: bool = False,
+        live: bool = False,
+    ):
+        if optional and default is NotSet:
+            default = None
+        super().__init__(tag_type, default=default, name=name, live=live)
+        self.reference_name = reference_name
+        self.republish_locally = republish_locally
+        self.optional = optional
+
+    def __repr__(self) -> str:
+        return (f"RemoteTag(name={self.name!r}, reference_name={self.reference_name!r}, "
+                f"tag_type={self.tag_type!r}, republish_locally={self.republish_locally}, "
+                f"optional={self.optional})")
+
+    def _resolve_target(self, tags: Tags, declaration: _DeclaredTag) -> tuple[str | None, str]:
+        target = tags._remote_tag_targets.get(declaration.attr_name)
+        if target is None:
+            if self.optional:
+                raise _UnresolvedRemoteTag(declaration.attr_name)
+            raise RuntimeError(
+                f"RemoteTag '{declaration.attr_name}' has not been resolved against the config. "
+                f"The application framework should call `await tags._resolve_remote_tags()` after "
+                f"`Tags.setup()`."
+            )
+        if target["agent_id"]:
+            raise NotImplementedError(
+                f"Cross-agent RemoteTag (agent_id={target['agent_id']!r}) is not yet supported.")
+        return target["app_key"], target["tag_name"]
+
+
+class _DeclaredTag:
+    """A :class:`Tag` declared on a :class:`Tags` class under ``attr_name`` (the class attribute)."""
+
+    __slots__ = ("attr_name", "template")
+
+    def __init__(self, attr_name: str, template: Tag):
+        self.attr_name = attr_name
+        self.template = template
+
+    @property
+    def name(self) -> str:
+        return self.template.name or self.attr_name
+
+    @overload
+    def __get__(self, instance: None, owner: type[Tags]) -> Tag: ...
+
+    @overload
+    def __get__(self, instance: Tags, owner: type[Tags]) -> BoundTag: ...
+
+    def __get__(self, instance: Tags | None, owner: type[Tags] | None = None) -> Tag | BoundTag:
+        if instance is None:
+            return self.template
+        bound = instance._bound.get(self.attr_name)
+        return bound if bound is not None else BoundTag(instance, self)
+
+    def __set__(self, instance: Tags, value: Any) -> None:
+        if isinstance(value, BoundTag):
+            return  # ``tags.x = tags.x`` (augmented assignment on a bound tag) writes nothing
+        instance._write_now(self.attr_name, value)
+
+
+class BoundTag:
+    """One declared tag of a :class:`Tags` instance: ``get()``, ``set()``, ``value``. Scan thread only."""
+
+    __slots__ = ("_declaration", "_tags")
+
+    def __init__(self, tags: Tags, declaration: _DeclaredTag):
+        self._tags = tags
+        self._declaration = declaration
+
+    @property
+    def name(self) -> str:
+        """The name the tag is stored under."""
+        return self._declaration.name
+
+    @property
+    def tag_type(self) -> str:
+        return self._declaration.template.tag_type
+
+    @property
+    def default(self) -> Any:
+        return self._declaration.template.default
+
+    @property
+    def live(self) -> bool:
+        return bool(self._declaration.template.live)
+
+    @property
+    def value(self) -> Any:
+        """The current value (the declared default while the tag has none)."""
         return self.get()
 
     @value.setter
     def value(self, new: Any) -> None:
-        self.set(new)
+        self._tags._write_now(self._declaration.attr_name, new)
 
-    def get(self, default: Any = NotSet) -> Any:
-        fallback = self._decl.default if default is NotSet else default
-        value = self._store.get(self._app_key, self._name, NotSet)  # type: ignore[arg-type]
-        if value is NotSet:
-            return None if fallback is NotSet else fallback
-        return value
+    def get(self) -> Any:
+        """The current value, read from the manager (the default if the tag has none)."""
+        return self._tags._get_tag_value(self._declaration.attr_name)
 
-    def set(self, value: Any, log: bool | None = None, only_if_changed: bool = True) -> Completed[bool]:
-        """Write the tag; returns whether it changed (awaitable or not)."""
-        value = coerce_value(self._type, self._name, value)  # type: ignore[arg-type]
-        changed = self._store.set(
-            self._app_key, self._name, value,  # type: ignore[arg-type]
-            only_if_changed=only_if_changed, log=self._decl.log if log is None else log,
-        )
-        return Completed(changed)
+    def set(self, value: Any, log: bool = False) -> Any:
+        """Write the tag; ``log=True`` also makes it a logged point at the next commit.
 
-    def increment(self, amount: int | float = 1, log: bool | None = None) -> Completed[bool]:
-        current = self.get()
-        return self.set((current or 0) + amount, log=log)
+        Applied at once; the result may be awaited (pydoover's form) or ignored.
+        """
+        return self._tags._set_tag_value(self._declaration.attr_name, value, log=log)
 
-    def decrement(self, amount: int | float = 1, log: bool | None = None) -> Completed[bool]:
-        return self.increment(-amount, log=log)
+    def delete(self, log: bool = False) -> Any:
+        """Remove the tag from ``tag_values`` (written as ``None``)."""
+        return self._tags._set_tag_value(self._declaration.attr_name, None, log=log)
 
-    def clear(self, log: bool | None = None) -> Completed[bool]:
-        return self.set(None, log=log)
+    def clear(self) -> Any:
+        """Write the declared default back (delete the tag if it has no default)."""
+        default = self.default
+        return self.set(None if default is NotSet else default)
 
     def is_set(self) -> bool:
-        return self._store.get(self._app_key, self._name, NotSet) is not NotSet  # type: ignore[arg-type]
+        return self.get() is not NotSet
+
+    def increment(self, amount: int | float = 1, log: bool = False) -> Any:
+        """Add ``amount`` to a numeric tag; returns (or resolves to) the new value."""
+        new = self._step("increment", amount)
+        return _then(self.set(new, log=log), new)
+
+    def decrement(self, amount: int | float = 1, log: bool = False) -> Any:
+        """Subtract ``amount`` from a numeric tag; returns (or resolves to) the new value."""
+        new = self._step("decrement", -amount)
+        return _then(self.set(new, log=log), new)
+
+    def _step(self, operation: str, amount: int | float) -> Any:
+        if self.tag_type not in _NUMERIC:
+            raise TypeError(f"Cannot {operation} non-numeric tag '{self.name}' of type '{self.tag_type}'.")
+        current = self.get()
+        if current is NotSet:
+            raise ValueError(f"Cannot {operation} unset tag '{self.name}'.")
+        return current + amount
 
     def __repr__(self) -> str:
-        return f"<tag {self._app_key or '<global>'}.{self._name}={self.get()!r}>"
+        return f"BoundTag(name={self.name!r}, value={self.get()!r})"
+
+    def __copy__(self) -> BoundTag:
+        return self
+
+    def __deepcopy__(self, memo: object) -> BoundTag:
+        return self
+
+    def __str__(self) -> str:
+        return str(self.get())
+
+    def __bool__(self) -> bool:
+        return bool(self.get())
+
+    def __int__(self) -> int:
+        return int(self.get())
+
+    def __float__(self) -> float:
+        return float(self.get())
+
+    def __eq__(self, other: object) -> bool:
+        return bool(self.get() == other)
+
+    __hash__ = None  # type: ignore[assignment]  # compares by value, so not hashable
+
+    def __lt__(self, other: Any) -> bool:
+        return bool(self.get() < other)
+
+    def __le__(self, other: Any) -> bool:
+        return bool(self.get() <= other)
+
+    def __gt__(self, other: Any) -> bool:
+        return bool(self.get() > other)
+
+    def __ge__(self, other: Any) -> bool:
+        return bool(self.get() >= other)
+
+
+def _then(result: Any, value: Any) -> Any:
+    """``value`` once ``result`` (a write) is done: at once, or when awaited."""
+    if isinstance(result, Completed):
+        return Completed(value)
+
+    async def wait() -> Any:
+        await result
+        return value
+
+    return wait()
 
 
 class Tags:
-    """Base class for an app's declared tags; bound per app instance.
+    """Base class of an app's declared tags; an instance binds them to a tag manager.
 
-    ``Tags(app_key, store)`` binds every declared :class:`Tag` of the subclass (and its bases).
+    ``Tags(app_key, tag_manager, config)`` as in pydoover. ``tag_manager`` is doover_fsm's
+    :class:`~doover_fsm.tags.manager.TagManager` (or a :class:`~doover_fsm.tags.store.TagStore`,
+    wrapped in one), any object with pydoover's ``get_tag``/``set_tag``, or None (reads give
+    defaults, writes raise). Declarations can change per instance (``add_tag``/``remove_tag``,
+    typically in ``setup()``). Not thread-safe (scan thread only).
     """
 
-    _declarations: ClassVar[dict[str, Tag]] = {}
+    __tag_declarations__: dict[str, _DeclaredTag] = {}
+
+    #: The app's platform interface, attached by the runtime before ``setup()`` (None in tests).
+    platform_iface: Any = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        decls: dict[str, Tag] = {}
-        for klass in reversed(cls.__mro__):
-            for value in vars(klass).values():
-                if isinstance(value, Tag):
-                    decls[value.name] = value  # type: ignore[index]
-        cls._declarations = decls
+        declarations: dict[str, _DeclaredTag] = {}
+        for base in reversed(cls.__mro__[1:]):
+            declarations.update(getattr(base, "__tag_declarations__", {}))
+        for attr_name, value in list(cls.__dict__.items()):
+            if not isinstance(value, Tag):
+                continue
+            if not KEY_RE.match(attr_name) and value.name is None:
+                raise ValueError(f"{cls.__name__}.{attr_name}: tag name must match {KEY_RE.pattern}")
+            value._declared_attr_name = attr_name
+            declared = _DeclaredTag(attr_name, value)
+            declarations[attr_name] = declared
+            setattr(cls, attr_name, declared)
+        cls.__tag_declarations__ = declarations
 
-    def __init__(self, app_key: str | None, store: TagStore, config: Any = None) -> None:
-        self.app_key = app_key
+    def __init__(self, app_key: str, tag_manager: Any, config: Any):
         self.config = config
-        self._store = store
-        self._bound: dict[str, BoundTag] = {
-            name: BoundTag(decl, app_key, store) for name, decl in self._declarations.items()
-        }
+        self.app_key = app_key
+        self._manager: Any = _as_manager(tag_manager, app_key)
+        self._fast: TagManager | None = self._manager if _is_ours(self._manager) else None
+        self._tag_declarations: dict[str, _DeclaredTag] = dict(type(self).__tag_declarations__)
+        self._remote_tag_targets: dict[str, dict[str, Any]] = {}
+        self._trigger_states: dict[str, dict[str, Any]] = {}
+        self._bound: dict[str, BoundTag] = {}
+        self._rebind()
+
+    def _rebind(self) -> None:
+        self._bound = {attr: BoundTag(self, decl) for attr, decl in self._tag_declarations.items()}
+
+    @property
+    def tag_manager(self) -> Any:
+        """The manager reads and writes go to."""
+        return self._manager
 
     @classmethod
     def declarations(cls) -> dict[str, Tag]:
-        """Declared tags by name."""
-        return dict(cls._declarations)
+        """The class's declared tags by stored name (for schema tools)."""
+        return {d.name: d.template for d in cls.__tag_declarations__.values()}
 
-    def __iter__(self) -> Iterator[BoundTag]:
-        return iter(self._bound.values())
+    async def setup(self) -> None:
+        """Override to change this instance's tags (e.g. from ``self.config``) before the app runs."""
 
-    def __getitem__(self, name: str) -> BoundTag:
-        return self._bound[name]
+    async def _resolve_remote_tags(self) -> None:
+        """Bind each :class:`RemoteTag` to the config ``TagRef`` with its ``reference_name``."""
+        refs = _tag_refs(self.config)
+        self._remote_tag_targets = {}
+        for declaration in self._tag_declarations.values():
+            template = declaration.template
+            if not isinstance(template, RemoteTag):
+                continue
+            ref = refs.get(template.reference_name)
+            if ref is None:
+                if template.optional:
+                    continue
+                raise ValueError(
+                    f"RemoteTag {declaration.attr_name!r} references reference_name="
+                    f"{template.reference_name!r}, but no TagRef with that reference_name was found "
+                    f"in the config.")
+            target = {"agent_id": _ref_value(ref, "agent_id") or None,
+                      "app_key": _ref_value(ref, "app_name"), "tag_name": _ref_value(ref, "tag_name")}
+            self._remote_tag_targets[declaration.attr_name] = target
+            if template.republish_locally and self._manager is not None and not target["agent_id"]:
+                await self._mirror(template, target)
 
-    def __contains__(self, name: object) -> bool:
-        return name in self._bound
+    async def _mirror(self, template: RemoteTag, target: dict[str, Any]) -> None:
+        manager = self._manager
+        subscribe = getattr(manager, "subscribe_to_tag", None)
+        if subscribe is None:
+            return
+        local, ref_name = self.app_key, template.reference_name
+
+        async def mirror(_key: str, value: Any) -> None:
+            await _awaited(manager.set_tag(ref_name, value, app_key=local))
+
+        subscribe(target["tag_name"], mirror, app_key=target["app_key"])
+        current = manager.get_tag(target["tag_name"], default=NotSet, app_key=target["app_key"])
+        if current is not NotSet and current is not None:
+            await _awaited(manager.set_tag(ref_name, current, app_key=local))
+
+    @property
+    def definitions(self) -> list[Tag]:
+        """The declared :class:`Tag` objects of this instance."""
+        return [d.template for d in self._tag_declarations.values()]
+
+    def get_live_tag_keys(self) -> list[tuple[str | None, str]]:
+        """``(app_key, tag name)`` of every ``live=True`` tag (unresolved optional remote tags skipped)."""
+        keys: list[tuple[str | None, str]] = []
+        for declaration in self._tag_declarations.values():
+            if not declaration.template.live:
+                continue
+            try:
+                keys.append(declaration.template._resolve_target(self, declaration))
+            except _UnresolvedRemoteTag:
+                continue
+        return keys
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Current values of the declared tags that have one (or a default)."""
+        out: dict[str, Any] = {}
+        for attr, declaration in self._tag_declarations.items():
+            value = self._get_tag_value(attr)
+            if value is not NotSet:
+                out[declaration.name] = value
+        return out
+
+    def _get_declaration(self, name: str) -> _DeclaredTag | None:
+        found = self._tag_declarations.get(name)
+        if found is not None:
+            return found
+        for declaration in self._tag_declarations.values():
+            if declaration.name == name:
+                return declaration
+        return None
+
+    def add_tag(self, name: str, tag: Tag) -> Tag:
+        """Declare one more tag on this instance only."""
+        if not isinstance(tag, Tag):
+            raise TypeError("add_tag expects a Tag instance.")
+        declaration = _DeclaredTag(name, tag)
+        if self._get_declaration(name) is not None:
+            raise ValueError(f"Tag '{name}' already exists.")
+        if self._get_declaration(declaration.name) is not None:
+            raise ValueError(f"Tag '{declaration.name}' already exists.")
+        if not KEY_RE.match(declaration.name):
+            raise ValueError(f"add_tag: tag name {declaration.name!r} must match {KEY_RE.pattern}")
+        self._tag_declarations[name] = declaration
+        self._rebind()
+        return tag
+
+    def remove_tag(self, name: str) -> None:
+        """Remove a declared tag from this instance."""
+        declaration = self._get_declaration(name)
+        if declaration is None:
+            raise KeyError(name)
+        del self._tag_declarations[declaration.attr_name]
+        self._rebind()
+
+    # ---- reads and writes ----------------------------------------------------------------------
+    def _target(self, declaration: _DeclaredTag) -> tuple[str | None, str]:
+        template = declaration.template
+        if type(template)._resolve_target is Tag._resolve_target:
+            return self.app_key, declaration.name
+        return template._resolve_target(self, declaration)
+
+    def _get_tag_value(self, name: str) -> Any:
+        declaration = self._get_declaration(name)
+        if declaration is None:
+            raise AttributeError(f"Unknown tag '{name}'")
+        template = declaration.template
+        if self._manager is None:
+            return template.default
+        try:
+            app_key, key = self._target(declaration)
+        except _UnresolvedRemoteTag:
+            return template.default
+        fast = self._fast
+        if fast is not None:
+            value = fast._store.get(app_key, key, _ABSENT)
+            if value is _ABSENT:
+                value = template.default if app_key is not None else \
+                    fast.get_tag(key, default=template.default, app_key=None)
+        else:
+            value = self._manager.get_tag(key, default=template.default, app_key=app_key)
+        return coerce_read(value, template.tag_type)
+
+    def _set_tag_value(self, name: str, value: Any, log: bool = False) -> Any:
+        """Write a declared tag now; returns a completed awaitable (or the manager's awaitable)."""
+        declaration = self._get_declaration(name)
+        if declaration is None:
+            raise AttributeError(f"Unknown tag '{name}'")
+        if self._manager is None:
+            raise RuntimeError("Tags manager has not been registered.")
+        try:
+            app_key, key = self._target(declaration)
+        except _UnresolvedRemoteTag:
+            return _DONE
+        template = declaration.template
+        if template.log_on:
+            # Every trigger sees every write (their state must follow the value), even with log=True.
+            state = self._trigger_states.setdefault(name, {})
+            if template._evaluate_log_trigger(self._get_tag_value(name), value, state):
+                log = True
+        fast = self._fast
+        if fast is not None:
+            fast._write(app_key, key, value, True, log)
+            return _DONE
+        result = self._manager.set_tag(key, value, app_key=app_key, log=log)
+        return result if inspect.isawaitable(result) else _DONE
+
+    def _write_now(self, name: str, value: Any) -> None:
+        """``tags.x = value``: the write must happen now (there is nothing to await)."""
+        result = self._set_tag_value(name, value)
+        if result is not _DONE:
+            if inspect.iscoroutine(result):
+                result.close()
+            raise TypeError(
+                f"tags.{name} = ...: this tag manager writes asynchronously; use `await tags.{name}.set(value)`")
+
+    def _delete_tag_value(self, name: str, log: bool = False) -> Any:
+        return self._set_tag_value(name, None, log=log)
+
+    # ---- lookup ----------------------------------------------------------------------------------
+    def get(self, name: str) -> BoundTag | None:
+        """The bound tag called ``name`` (attribute or stored name), or None."""
+        return self.find_tag(name)
+
+    def find_tag(self, name: str) -> BoundTag | None:
+        """The bound tag called ``name`` (attribute or stored name), or None."""
+        declaration = self._get_declaration(name)
+        if declaration is None:
+            return None
+        return self._bound.get(declaration.attr_name) or BoundTag(self, declaration)
+
+    def get_tag(self, name: str) -> BoundTag:
+        """The bound tag called ``name``; KeyError if there is none."""
+        tag = self.find_tag(name)
+        if tag is None:
+            raise KeyError(name)
+        return tag
+
+    def get_definition(self, name: str) -> Tag | None:
+        """The :class:`Tag` declared as ``name``, or None."""
+        declaration = self._get_declaration(name)
+        return None if declaration is None else declaration.template
+
+    async def update(self, values: dict[str, Any]) -> None:
+        """Write several declared tags (unknown names are skipped)."""
+        for key, value in values.items():
+            tag = self.find_tag(key)
+            if tag is not None:
+                await _awaited(tag.set(value))
 
     def to_dict(self) -> dict[str, Any]:
-        """Current values of all declared tags."""
-        return {name: tag.get() for name, tag in self._bound.items()}
+        """Same as :attr:`values`."""
+        return self.values
 
     def to_schema(self) -> dict[str, Any]:
-        return {name: decl.to_schema() for name, decl in self._declarations.items()}
+        """The declarations as pydoover's schema dicts, by stored name."""
+        return {d.name: d.template.to_schema() for d in self._tag_declarations.values()}
+
+    def __iter__(self) -> Iterator[BoundTag]:
+        for attr in list(self._tag_declarations):
+            tag = self.find_tag(attr)
+            if tag is not None:
+                yield tag
+
+    def __len__(self) -> int:
+        return len(self._tag_declarations)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._get_declaration(name) is not None
+
+    def __getitem__(self, item: str) -> BoundTag:
+        return self.get_tag(item)
+
+    def __getattr__(self, name: str) -> BoundTag:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        tag = self.find_tag(name)
+        if tag is None:
+            raise AttributeError(name)
+        return tag
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # A tag added at run time has no class descriptor: ``tags.extra = v`` still writes it.
+        declarations = self.__dict__.get("_tag_declarations")
+        if declarations is not None and name in declarations and getattr(type(self), name, None) is None:
+            self._write_now(name, value)
+            return
+        object.__setattr__(self, name, value)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({list(self._tag_declarations)})"
+
+
+_ABSENT: Any = object()
+
+
+def _is_ours(manager: Any) -> bool:
+    from doover_fsm.tags.manager import TagManager
+
+    return isinstance(manager, TagManager)
+
+
+def _as_manager(manager: Any, app_key: str | None) -> Any:
+    from doover_fsm.tags.manager import TagManager
+    from doover_fsm.tags.store import TagStore
+
+    if isinstance(manager, TagStore):
+        return TagManager.over_store(manager, app_key=app_key)
+    return manager
+
+
+async def _awaited(result: Any) -> Any:
+    return (await result) if isinstance(result, Awaitable) else result
+
+
+def _tag_refs(config: Any) -> dict[str, Any]:
+    """The config's ``TagRef`` elements with a ``reference_name``, by that name."""
+    refs: dict[str, Any] = {}
+    if config is None:
+        return refs
+    elements = getattr(config, "_element_map", None)
+    values = elements.values() if isinstance(elements, dict) else vars(config).values()
+    for element in values:
+        if type(element).__name__ != "TagRef":
+            continue
+        name = _ref_value(element, "reference_name")
+        if name is None or name is NotSet or type(name).__name__ in ("NotSet", "_Missing"):
+            continue
+        if name in refs:
+            raise ValueError(f"Duplicate TagRef reference_name {name!r} in config.")
+        refs[name] = element
+    return refs
+
+
+def _ref_value(ref: Any, field: str) -> Any:
+    element = getattr(ref, field, None)
+    if element is None:
+        return None
+    raw = getattr(element, "_value", _ABSENT)
+    if raw is not _ABSENT and repr(raw) == "NotSet":
+        return None
+    return getattr(element, "value", element)
