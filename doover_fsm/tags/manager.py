@@ -199,7 +199,11 @@ class TagManager(TagsManager):
         self._last_tag_log_time = 0.0
         self._pending_tag_log: dict[str, Any] = {}
         self._pending_immediate_log: dict[str, Any] = {}
-        self._log_last: dict[tuple[str | None, str], Any] = {}
+        self._log_last: dict[tuple[str | None, str], bool] = {}  # last write this commit was logged
+        self._held: dict[str, Any] = {}  # absorbed by a log flush, published by the next commit
+        self._replaced: set[tuple[str | None, str]] = set()  # held tags since given a non-dict value
+        self._dict_done: dict[tuple[str | None, str], bool] = {}  # dict writes already in the periodic log
+        self._dict_patch: dict[tuple[str | None, str], Any] = {}  # dicts as written since the last commit
 
     # ---- wiring ---------------------------------------------------------------------------------
     @property
@@ -271,8 +275,9 @@ class TagManager(TagsManager):
         return value
 
     # ---- writes -----------------------------------------------------------------------------------
-    def set_tag(self, key: str | list[str] | KeyPath, value: Any, app_key: str | None = None,
-                only_if_changed: bool = True, flush: bool = False, log: bool = False) -> Any:
+    def set_tag(  # type: ignore[override]  # pydoover's own subclass inserts only_if_changed too
+            self, key: str | list[str] | KeyPath, value: Any, app_key: str | None = None,
+            only_if_changed: bool = True, flush: bool = False, log: bool = False) -> Any:
         """Write one tag; visible to reads at once, published at the next commit (awaitable or not).
 
         A dict is merged into the tag's current dict. ``log=True`` makes the write a logged point
@@ -280,14 +285,14 @@ class TagManager(TagsManager):
         """
         if type(key) is str and (app_key is not None or not self._store.is_section(key)):
             try:
-                self._write(app_key, key, value, only_if_changed, log)
+                changed = self._write(app_key, key, value, only_if_changed, log)
             except ValueError:
                 if app_key is None or not self._store.is_global(app_key):
                     raise
-                self._write(None, app_key, {key: value}, only_if_changed, log)  # a key inside a global dict
+                changed = self._write(None, app_key, {key: value}, only_if_changed, log)  # inside a global dict
         else:
-            self._apply_layout(KeyPath(key, app_key=app_key).construct_dict(value), only_if_changed, log)
-        return self._flush_now() if flush else _DONE
+            changed = self._apply_layout(KeyPath(key, app_key=app_key).construct_dict(value), only_if_changed, log)
+        return self._flush_now() if flush and changed else _DONE
 
     def set_tags(self, tags: dict[str, Any], only_if_changed: bool = True, key: Any = None,
                  app_key: str | None = None, flush: bool = False, log: bool = False) -> Any:
@@ -298,19 +303,21 @@ class TagManager(TagsManager):
             tags = KeyPath(key, app_key=app_key).construct_dict(tags)
         elif app_key is not None:
             tags = {app_key: tags}
-        self._apply_layout(tags, only_if_changed, log)
-        return self._flush_now() if flush else _DONE
+        changed = self._apply_layout(tags, only_if_changed, log)
+        return self._flush_now() if flush and changed else _DONE
 
-    def _apply_layout(self, data: dict[str, Any], only_if_changed: bool, log: bool) -> None:
+    def _apply_layout(self, data: dict[str, Any], only_if_changed: bool, log: bool) -> bool:
         store = self._store
+        changed = False
         for top, value in data.items():
             if store.is_section(top) or (type(value) is dict and not store.is_global(top)):
                 if type(value) is not dict:
                     raise ValueError(f"tag_values[{top!r}] is an app's section; it cannot be set to {value!r}")
                 for name, v in value.items():
-                    self._write(top, name, v, only_if_changed, log)
+                    changed = self._write(top, name, v, only_if_changed, log) or changed
             else:
-                self._write(None, top, value, only_if_changed, log)
+                changed = self._write(None, top, value, only_if_changed, log) or changed
+        return changed
 
     def _write(self, app_key: str | None, name: str, value: Any, only_if_changed: bool, log: bool) -> bool:
         """The one write path (hot): dicts merge, then the C store decides whether it changed."""
@@ -321,9 +328,32 @@ class TagManager(TagsManager):
             if only_if_changed and not changes({} if current is _ABSENT else current, value):
                 return False
             stored = overlay(None if current is _ABSENT else current, value)
+        elif value is None and not store.knows(app_key, name):
+            only_if_changed = False  # deleting a tag never seen still publishes the delete (as pydoover)
         changed = store.set(app_key, name, stored, only_if_changed=only_if_changed)
-        if log and changed:
-            self._note_logged(app_key, name, value, stored)
+        if changed:
+            if stored is not value:  # a dict: publish what was written (the agent merges it too)
+                key = (app_key, name)
+                self._dict_patch[key] = overlay(self._dict_patch.get(key), value)
+            elif self._dict_patch or self._held:  # a plain value replaces what dict writes merged
+                key = (app_key, name)
+                self._dict_patch.pop(key, None)
+                if self._dict_done.pop(key, None):  # the periodic log holds the dict: replace it
+                    section = self._pending_tag_log if app_key is None else \
+                        self._pending_tag_log.setdefault(app_key, {})
+                    section[name] = value
+                if self._held:
+                    self._replaced.add(key)
+            if log:
+                self._note_logged(app_key, name, value, stored)
+                return True
+            if self._log_last:  # a plain write after a logged one: the periodic log gets it again
+                self._log_last.pop((app_key, name), None)
+            if stored is not value:  # the periodic log merges a written dict now
+                section = self._pending_tag_log if app_key is None else \
+                    self._pending_tag_log.setdefault(app_key, {})
+                section[name] = overlay(section.get(name), value)
+                self._dict_done[(app_key, name)] = True
         return changed
 
     def _note_logged(self, app_key: str | None, name: str, value: Any, stored: Any) -> None:
@@ -331,12 +361,9 @@ class TagManager(TagsManager):
         section = self._pending_immediate_log if app_key is None else \
             self._pending_immediate_log.setdefault(app_key, {})
         section[name] = overlay(section.get(name), value)
-        periodic = self._pending_tag_log if app_key is None else self._pending_tag_log.get(app_key)
-        if isinstance(periodic, dict):
-            periodic.pop(name, None)
-            if app_key is not None and not periodic:
-                del self._pending_tag_log[app_key]
-        self._log_last[(app_key, name)] = stored
+        # Out of the periodic log (a dict only by the leaves it wrote), so nothing is logged twice.
+        _strip(self._pending_tag_log, {name: value} if app_key is None else {app_key: {name: value}})
+        self._log_last[(app_key, name)] = True
 
     # ---- commit -----------------------------------------------------------------------------------
     def commit_now(self) -> TagCommit:
@@ -359,27 +386,40 @@ class TagManager(TagsManager):
         return True
 
     async def flush_logs(self, timestamp: datetime | None = None) -> bool:
-        """Write the periodic log message now (everything changed and not logged since the last one)."""
-        patch = self._absorb()
+        """Write the periodic log message now (everything changed and not logged since the last one).
+
+        The aggregate patch is not sent here; it waits for the next commit, as in pydoover.
+        """
+        self._hold(self._absorb())
         if not self._pending_tag_log:
-            if patch:
-                await self._deliver(TagCommit(patch))
             return False
         data, self._pending_tag_log = self._pending_tag_log, {}
         self._last_tag_log_time = self._clock.time()
-        await self._deliver(TagCommit(patch, [LogMessage(data, timestamp)]))
+        await self._deliver(TagCommit({}, [LogMessage(data, timestamp)]))
         return True
 
     async def flush_immediate_logs(self, timestamp: datetime | None = None) -> bool:
-        """Write the message of ``log=True`` writes now."""
-        patch = self._absorb()
+        """Write the message of ``log=True`` writes now (the aggregate patch waits for the commit)."""
+        self._hold(self._absorb())
         if not self._pending_immediate_log:
-            if patch:
-                await self._deliver(TagCommit(patch))
             return False
         data, self._pending_immediate_log = self._pending_immediate_log, {}
-        await self._deliver(TagCommit(patch, [LogMessage(data, timestamp)]))
+        await self._deliver(TagCommit({}, [LogMessage(data, timestamp)]))
         return True
+
+    def _hold(self, patch: dict[str, Any]) -> None:
+        """Keep an absorbed patch for the next commit (values are whole tag values: later ones win)."""
+        held = self._held
+        for top, value in patch.items():
+            if self._store.is_section(top) and type(value) is dict:
+                section = held.setdefault(top, {})
+                for name, v in value.items():
+                    section[name] = overlay(section[name], v) if type(v) is dict and \
+                        type(section.get(name)) is dict and (top, name) not in self._replaced else v
+            elif type(value) is dict and type(held.get(top)) is dict and (None, top) not in self._replaced:
+                held[top] = overlay(held[top], value)
+            else:
+                held[top] = value
 
     async def flush_live_tags(self) -> bool:
         """Send the watched ``live=True`` tags as a one-shot message now."""
@@ -415,21 +455,29 @@ class TagManager(TagsManager):
         for point in commit.logged:  # store-level log=True writes (other writers than this manager)
             self._note_logged(point.app_key, point.name, point.value, point.value)
         patch = commit.patch
+        if self._dict_patch:
+            for (top, name), part in self._dict_patch.items():
+                scope = patch if top is None else patch.get(top)
+                if isinstance(scope, dict) and type(scope.get(name)) is dict:
+                    scope[name] = part
+            self._dict_patch.clear()
         if patch and not self.log_all_changes:
-            last = self._log_last
+            done = self._log_last.keys() | self._dict_done.keys()
             periodic = self._pending_tag_log
             for top, value in patch.items():
                 if self._store.is_section(top):
                     for name, v in value.items():
-                        logged = last.get((top, name), _ABSENT)
-                        if logged is _ABSENT or not _same(logged, v):
+                        if (top, name) not in done:
                             section = periodic.setdefault(top, {})
                             section[name] = overlay(section.get(name), v)
-                else:
-                    logged = last.get((None, top), _ABSENT)
-                    if logged is _ABSENT or not _same(logged, value):
-                        periodic[top] = overlay(periodic.get(top), value)
+                elif (None, top) not in done:
+                    periodic[top] = overlay(periodic.get(top), value)
         self._log_last.clear()
+        self._dict_done.clear()
+        if self._held:  # a log flush took earlier changes: publish them with these
+            self._hold(patch)
+            patch, self._held = self._held, {}
+            self._replaced.clear()
         return patch
 
     def _collect(self, periodic: bool | None) -> TagCommit:
@@ -597,6 +645,19 @@ class TagManager(TagsManager):
                     await call_maybe_async(callback, path.key, value)
                 except Exception:
                     log.exception("tag subscriber %r for %s failed", callback, ".".join(path.path))
+
+
+def _strip(target: dict[str, Any], paths: dict[str, Any]) -> None:
+    """Remove from ``target`` every leaf path of ``paths`` (and dicts left empty by that)."""
+    for key, value in paths.items():
+        if key not in target:
+            continue
+        if type(value) is dict and type(target[key]) is dict:
+            _strip(target[key], value)
+            if not target[key]:
+                del target[key]
+        else:
+            del target[key]
 
 
 def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

@@ -519,6 +519,10 @@ class TagStore:
             if tid not in keep and not (keep_pending and self._table.is_pending(tid)):
                 self._write(tid, None, _QUIET, ts)
 
+    def knows(self, app_key: str | None, name: str) -> bool:
+        """True if this tag name was ever used (written, loaded or deleted) in this store."""
+        return (app_key, name) in self._ids
+
     def is_section(self, key: str) -> bool:
         """True if ``key`` names an app section (``{app_key: {tag: value}}``) of ``tag_values``."""
         return key in self._apps
