@@ -21,7 +21,7 @@ import random
 import textwrap
 from typing import Any
 
-from compat._oracle import run_in_oracle, run_here
+from compat._oracle import run_here, run_in_oracle
 
 N_CASES = 240
 
@@ -175,10 +175,8 @@ def _declaration(rng: random.Random, attr: str) -> tuple[str, dict[str, Any]]:
                     "String": _TRIGGERS_STR}.get(kind)
     if trigger_pool and rng.random() < 0.5:
         args.append(f"log_on={rng.choice(trigger_pool)}")
-    if kind[0].isupper():
-        source = f"{kind}({', '.join(args)})"
-    else:
-        source = f"Tag({', '.join([repr(kind), *args])})"
+    typed = kind[0].isupper()  # Number(...), Boolean(...), String(...) or Tag("type", ...)
+    source = f"{kind}({', '.join(args)})" if typed else f"Tag({', '.join([repr(kind), *args])})"
     return source, {"kind": kind, "default": default}
 
 
