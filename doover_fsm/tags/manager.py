@@ -537,9 +537,7 @@ class TagManager(TagsManager):
 
     async def on_ui_sub_update(self, event: Any) -> None:
         """Adopt a ``dv-ui-sub`` aggregate (an event with ``.aggregate.data``, or the dict itself)."""
-        aggregate = getattr(event, "aggregate", event)
-        data = getattr(aggregate, "data", aggregate)
-        self.ui_sub_aggregate = data if isinstance(data, dict) else {}
+        self.ui_sub_aggregate = _event_data(event) or {}
 
     def _fresh_bucket_entries(self, bucket: str) -> Iterable[Any]:
         entries = self.ui_sub_aggregate.get(bucket) or {}
@@ -596,10 +594,12 @@ class TagManager(TagsManager):
         self._store.replace(data or {}, keep_pending=True)
 
     async def _on_tag_sync(self, event: Any) -> None:
-        self._replace_tag_values(getattr(getattr(event, "aggregate", event), "data", None))
+        """The agent's ``tag_values`` after a (re)connect: an event with ``.aggregate.data``, or the dict."""
+        self._replace_tag_values(_event_data(event))
 
     async def _on_tag_update(self, event: Any) -> None:
-        data = getattr(getattr(event, "aggregate", event), "data", None) or {}
+        """The agent's ``tag_values`` after an update: adopt it and call the subscribers of what changed."""
+        data = _event_data(event) or {}
         before = self._store.snapshot()
         self._replace_tag_values(data)
         if self._tag_subscriptions:
@@ -645,6 +645,13 @@ class TagManager(TagsManager):
                     await call_maybe_async(callback, path.key, value)
                 except Exception:
                     log.exception("tag subscriber %r for %s failed", callback, ".".join(path.path))
+
+
+def _event_data(event: Any) -> dict[str, Any] | None:
+    """The aggregate dict of a pydoover event (``event.aggregate.data``), or the dict itself."""
+    aggregate = getattr(event, "aggregate", event)
+    data = getattr(aggregate, "data", aggregate)
+    return data if isinstance(data, dict) else None
 
 
 def _strip(target: dict[str, Any], paths: dict[str, Any]) -> None:
