@@ -300,25 +300,25 @@ class _DeclaredTag:
     def __get__(self, instance: Tags, owner: type[Tags]) -> BoundTag: ...
 
     def __get__(self, instance: Tags | None, owner: type[Tags] | None = None) -> Tag | BoundTag:
+        # A Tags instance keeps its bound tags in its __dict__ (a plain lookup on the hot path);
+        # this runs for class access and for a tag the instance removed.
         if instance is None:
             return self.template
-        bound = instance._bound.get(self.attr_name)
-        return bound if bound is not None else BoundTag(instance, self)
-
-    def __set__(self, instance: Tags, value: Any) -> None:
-        if isinstance(value, BoundTag):
-            return  # ``tags.x = tags.x`` (augmented assignment on a bound tag) writes nothing
-        instance._write_now(self.attr_name, value)
+        return BoundTag(instance, self)
 
 
 class BoundTag:
     """One declared tag of a :class:`Tags` instance: ``get()``, ``set()``, ``value``. Scan thread only."""
 
-    __slots__ = ("_declaration", "_tags")
+    __slots__ = ("_coerce", "_declaration", "_fast_name", "_tags")
 
     def __init__(self, tags: Tags, declaration: _DeclaredTag):
         self._tags = tags
         self._declaration = declaration
+        #: The stored name when reads/writes may go straight to doover_fsm's store (set by
+        #: ``Tags._rebind`` for a plain local tag without triggers on our manager); else None.
+        self._fast_name: str | None = None
+        self._coerce = declaration.template.tag_type in ("integer", "boolean")
 
     @property
     def name(self) -> str:
@@ -348,6 +348,15 @@ class BoundTag:
 
     def get(self) -> Any:
         """The current value, read from the manager (the default if the tag has none)."""
+        name = self._fast_name
+        if name is not None:
+            tags = self._tags
+            app_key = tags.app_key
+            if app_key is not None:
+                value = tags._fast._store.get(app_key, name, _ABSENT)  # type: ignore[union-attr]
+                if value is _ABSENT:
+                    return self._declaration.template.default
+                return coerce_read(value, self._declaration.template.tag_type) if self._coerce else value
         return self._tags._get_tag_value(self._declaration.attr_name)
 
     def set(self, value: Any, log: bool = False) -> Any:
@@ -355,6 +364,11 @@ class BoundTag:
 
         Applied at once; the result may be awaited (pydoover's form) or ignored.
         """
+        name = self._fast_name
+        if name is not None:
+            tags = self._tags
+            tags._fast._write(tags.app_key, name, value, True, log)  # type: ignore[union-attr]
+            return _DONE
         return self._tags._set_tag_value(self._declaration.attr_name, value, log=log)
 
     def delete(self, log: bool = False) -> Any:
@@ -481,7 +495,20 @@ class Tags:
         self._rebind()
 
     def _rebind(self) -> None:
+        """(Re)make the bound tags after the declarations changed; they live in ``__dict__``."""
+        for attr, old in self._bound.items():
+            old._fast_name = None  # a removed (or replaced) tag goes the checked way from now on
+            if self.__dict__.get(attr) is old:
+                del self.__dict__[attr]
         self._bound = {attr: BoundTag(self, decl) for attr, decl in self._tag_declarations.items()}
+        for attr, tag in self._bound.items():
+            template = tag._declaration.template
+            if self._fast is not None and not template.log_on \
+                    and type(template)._resolve_target is Tag._resolve_target:
+                tag._fast_name = tag._declaration.name
+            on_class = _class_attribute(type(self), attr)
+            if on_class is _ABSENT or isinstance(on_class, _DeclaredTag):  # never hide a method
+                self.__dict__[attr] = tag
 
     @property
     def tag_manager(self) -> Any:
@@ -719,10 +746,11 @@ class Tags:
         return tag
 
     def __setattr__(self, name: str, value: Any) -> None:
-        # A tag added at run time has no class descriptor: ``tags.extra = v`` still writes it.
-        declarations = self.__dict__.get("_tag_declarations")
-        if declarations is not None and name in declarations and getattr(type(self), name, None) is None:
-            self._write_now(name, value)
+        # ``tags.x = v`` writes the tag (pydoover silently dropped it).
+        bound = self.__dict__.get("_bound")
+        if bound is not None and name in bound:
+            if not isinstance(value, BoundTag):  # ``tags.x += 1`` style rebinding of the proxy: nothing
+                self._write_now(name, value)
             return
         object.__setattr__(self, name, value)
 
@@ -731,6 +759,14 @@ class Tags:
 
 
 _ABSENT: Any = object()
+
+
+def _class_attribute(cls: type, name: str) -> Any:
+    """``name`` as defined on ``cls`` or a base (descriptors not invoked), or _ABSENT."""
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            return klass.__dict__[name]
+    return _ABSENT
 
 
 def _is_ours(manager: Any) -> bool:

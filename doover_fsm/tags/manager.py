@@ -163,6 +163,8 @@ class TagCommit:
 
 #: Receives each commit inside an app runtime (called on the scan thread; must not block).
 TagSink = Callable[[TagCommit], None]
+#: Registers a tag subscription ``((app_key or None, tag), callback)``; returns the unsubscribe function.
+Subscribe = Callable[[tuple[str | None, str], Callable[..., Any]], Callable[[], None]]
 
 
 class TagManager(TagsManager):
@@ -173,10 +175,16 @@ class TagManager(TagsManager):
 
     @classmethod
     def over_store(cls, store: TagStore, *, app_key: str | None = None, client: Any = None,
-                   tag_log_interval: float = TAG_CLOUD_MAX_AGE, clock: Clock | None = None) -> TagManager:
-        """A manager over an existing store (the app runtime's), timing logs on ``clock``."""
+                   tag_log_interval: float = TAG_CLOUD_MAX_AGE, clock: Clock | None = None,
+                   subscribe: Subscribe | None = None) -> TagManager:
+        """A manager over an existing store (the app runtime's), timing logs on ``clock``.
+
+        ``subscribe((app_key, tag), callback) -> unsubscribe`` receives ``subscribe_to_tag`` calls
+        for plain tag names (the runtime's subscription registry, which runs them in the scan).
+        """
         self = cls.__new__(cls)
         self._init(store, client, tag_log_interval, app_key, clock)
+        self._subscribe = subscribe
         return self
 
     def _init(self, store: TagStore, client: Any, tag_log_interval: float, app_key: str | None,
@@ -184,6 +192,7 @@ class TagManager(TagsManager):
         if not isinstance(store, TagStore):
             raise TypeError(f"TagManager: store must be a TagStore, got {type(store).__name__}")
         self._store = store
+        self._subscribe: Subscribe | None = None
         self._clock: Clock = clock if clock is not None else MonotonicClock()
         self._sink: TagSink | None = None
         self.client = client
@@ -320,10 +329,16 @@ class TagManager(TagsManager):
         return changed
 
     def _write(self, app_key: str | None, name: str, value: Any, only_if_changed: bool, log: bool) -> bool:
-        """The one write path (hot): dicts merge, then the C store decides whether it changed."""
+        """The one write path (hot): the C store decides whether it changed; dicts merge first."""
+        t = type(value)
+        if t is float or t is int or t is bool or t is str:  # the scan's usual write: lean
+            changed = self._store.set(app_key, name, value, only_if_changed=only_if_changed)
+            if changed and (log or self._log_last or self._dict_patch or self._held):
+                self._bookkeep(app_key, name, value, value, log)
+            return changed
         store = self._store
         stored = value
-        if type(value) is dict:
+        if t is dict:
             current = store.get(app_key, name, _ABSENT)
             if only_if_changed and not changes({} if current is _ABSENT else current, value):
                 return False
@@ -332,29 +347,32 @@ class TagManager(TagsManager):
             only_if_changed = False  # deleting a tag never seen still publishes the delete (as pydoover)
         changed = store.set(app_key, name, stored, only_if_changed=only_if_changed)
         if changed:
-            if stored is not value:  # a dict: publish what was written (the agent merges it too)
-                key = (app_key, name)
-                self._dict_patch[key] = overlay(self._dict_patch.get(key), value)
-            elif self._dict_patch or self._held:  # a plain value replaces what dict writes merged
-                key = (app_key, name)
-                self._dict_patch.pop(key, None)
-                if self._dict_done.pop(key, None):  # the periodic log holds the dict: replace it
-                    section = self._pending_tag_log if app_key is None else \
-                        self._pending_tag_log.setdefault(app_key, {})
-                    section[name] = value
-                if self._held:
-                    self._replaced.add(key)
-            if log:
-                self._note_logged(app_key, name, value, stored)
-                return True
-            if self._log_last:  # a plain write after a logged one: the periodic log gets it again
-                self._log_last.pop((app_key, name), None)
-            if stored is not value:  # the periodic log merges a written dict now
+            self._bookkeep(app_key, name, value, stored, log)
+        return changed
+
+    def _bookkeep(self, app_key: str | None, name: str, value: Any, stored: Any, log: bool) -> None:
+        """After a changed write: what the patch and the two log messages must say about it."""
+        key = (app_key, name)
+        if stored is not value:  # a dict: publish what was written (the agent merges it too)
+            self._dict_patch[key] = overlay(self._dict_patch.get(key), value)
+        elif self._dict_patch or self._held:  # a plain value replaces what dict writes merged
+            self._dict_patch.pop(key, None)
+            if self._dict_done.pop(key, None):  # the periodic log holds the dict: replace it
                 section = self._pending_tag_log if app_key is None else \
                     self._pending_tag_log.setdefault(app_key, {})
-                section[name] = overlay(section.get(name), value)
-                self._dict_done[(app_key, name)] = True
-        return changed
+                section[name] = value
+            if self._held:
+                self._replaced.add(key)
+        if log:
+            self._note_logged(app_key, name, value, stored)
+            return
+        if self._log_last:  # a plain write after a logged one: the periodic log gets it again
+            self._log_last.pop(key, None)
+        if stored is not value:  # the periodic log merges a written dict now
+            section = self._pending_tag_log if app_key is None else \
+                self._pending_tag_log.setdefault(app_key, {})
+            section[name] = overlay(section.get(name), value)
+            self._dict_done[key] = True
 
     def _note_logged(self, app_key: str | None, name: str, value: Any, stored: Any) -> None:
         """A logged write: into this commit's log message, out of the periodic one."""
@@ -614,6 +632,8 @@ class TagManager(TagsManager):
         """
         if not callable(callback):
             raise TypeError(f"subscribe_to_tag({key!r}): callback is not callable")
+        if self._subscribe is not None and type(key) is str:
+            return self._subscribe((app_key, key), callback)
         path = KeyPath(key, app_key=app_key)
         self._tag_subscriptions.setdefault(path, []).append(callback)
 

@@ -258,3 +258,18 @@ def test_d12_clear_without_a_default_deletes() -> None:
     tags.x.set(3)
     tags.x.clear()  # pydoover writes its NotSet sentinel as the value
     assert manager._tag_values == {}
+
+
+def test_subscriptions_can_go_to_the_runtime_registry() -> None:
+    registered: list[tuple[Any, ...]] = []
+
+    def subscribe(key: tuple[str | None, str], callback: Any) -> Any:
+        registered.append((key, callback))
+        return lambda: registered.remove((key, callback))
+
+    manager = TagManager.over_store(TagStore(), app_key="app", subscribe=subscribe)
+    unsubscribe = manager.subscribe_to_tag("shutdown_at", print)
+    manager.subscribe_to_tag("speed", print, app_key="pump")
+    assert registered == [((None, "shutdown_at"), print), (("pump", "speed"), print)]
+    unsubscribe()
+    assert registered == [(("pump", "speed"), print)]
