@@ -5,20 +5,10 @@
 :class:`TagManager` (an app's ``tag_manager``) publishes ``tag_values`` from the store.
 """
 
-from doover_fsm.tags.declare import (
-    Array,
-    Boolean,
-    BoundTag,
-    Integer,
-    Number,
-    Object,
-    RemoteTag,
-    String,
-    Tag,
-    Tags,
-)
+from doover_fsm.tags.declare import Array, Boolean, Integer, Number, Object, RemoteTag, String, Tag
 from doover_fsm.tags.manager import KeyPath, LogMessage, LogMode, TagCommit, TagManager, TagsManager
 from doover_fsm.tags.store import Commit, LoggedPoint, TagCapacityError, TagStore, TagStoreStats
+from doover_fsm.tags.tagset import BoundTag, Tags
 from doover_fsm.tags.triggers import AnyChange, Cross, Delta, Enter, Exit, Fall, NotSet, Rise
 
 __all__ = [
