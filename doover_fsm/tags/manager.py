@@ -156,6 +156,8 @@ class TagCommit:
     patch: dict[str, Any]
     messages: list[LogMessage] = field(default_factory=list)
     live: dict[str, Any] | None = None
+    #: How stale the cloud may let the patch get (pydoover's ``max_age_secs``: 3 s while watched).
+    max_age_secs: float = TAG_CLOUD_MAX_AGE
 
     def __bool__(self) -> bool:
         return bool(self.patch or self.messages or self.live)
@@ -400,7 +402,7 @@ class TagManager(TagsManager):
         patch = self._absorb()
         if not patch:
             return False
-        await self._deliver(TagCommit(patch))
+        await self._deliver(TagCommit(patch, max_age_secs=self.max_age_secs))
         return True
 
     async def flush_logs(self, timestamp: datetime | None = None) -> bool:
@@ -462,10 +464,11 @@ class TagManager(TagsManager):
         patch = self._absorb()
         if not patch:
             return _DONE
+        commit = TagCommit(patch, max_age_secs=self.max_age_secs)
         if self._sink is not None:
-            self._sink(TagCommit(patch))
+            self._sink(commit)
             return _DONE
-        return self._deliver(TagCommit(patch))
+        return self._deliver(commit)
 
     def _absorb(self) -> dict[str, Any]:
         """Commit the store; fold its changes into the periodic log buffer. Returns the aggregate patch."""
@@ -512,7 +515,8 @@ class TagManager(TagsManager):
                 messages.append(LogMessage(self._pending_tag_log))
                 self._pending_tag_log = {}
                 self._last_tag_log_time = now
-        return TagCommit(patch, messages, self._live_payload())
+        return TagCommit(patch, messages, self._live_payload(),
+                         self.max_age_secs if patch else TAG_CLOUD_MAX_AGE)
 
     async def _deliver(self, commit: TagCommit) -> None:
         if not commit:
@@ -525,7 +529,7 @@ class TagManager(TagsManager):
             return
         if commit.patch:
             await call_maybe_async(client.update_channel_aggregate, TAG_CHANNEL_NAME, commit.patch,
-                                   max_age_secs=self.max_age_secs, return_aggregate=False)
+                                   max_age_secs=commit.max_age_secs, return_aggregate=False)
         if commit.live:
             await call_maybe_async(client.send_oneshot_message, LIVE_TAG_CHANNEL_NAME, commit.live)
         for message in commit.messages:

@@ -136,6 +136,9 @@ def test_live_tags_are_sent_while_someone_watches_them() -> None:
     assert manager.is_live_tag_open("rate") and not manager.is_live_tag_open("other")
     assert manager.is_app_open and manager.is_being_observed and manager.max_age_secs == 3
     assert manager.commit_now().live == {"app": {"rate": 3.5}}  # every commit while watched
+    tags.rate.set(4.5)
+    commit = manager.commit_now()
+    assert commit.live == {"app": {"rate": 4.5}} and commit.max_age_secs == 3  # the patch is urgent now
     clock.advance(121)
     assert manager.commit_now().live is None and manager.max_age_secs == 900
 
