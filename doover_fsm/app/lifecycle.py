@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import logging
 import os
 import shutil
@@ -31,6 +30,7 @@ from doover_fsm.app.health import HealthServer
 from doover_fsm.app.scan import ScanCycle
 from doover_fsm.app.shutdown import AT_TAG, REQUESTED_TAG, ShutdownTracker
 from doover_fsm.app.ui_commands import UICommands
+from doover_fsm.config import config_extras, config_source, config_values, inject_config, load_config_file
 from doover_fsm.errors import ConfigError
 from doover_fsm.events import Event
 from doover_fsm.io import BoardIO, select_board
@@ -170,8 +170,8 @@ class Lifecycle:
 
         # Config: file, else the deployment_config channel.
         if rt.options.config_fp is not None:
-            app.config.load_file(rt.options.config_fp)
-            self._deploy_period(json.loads(rt.options.config_fp.read_text()), str(rt.options.config_fp))
+            data = load_config_file(app.config, rt.options.config_fp)
+            self._deploy_period(data, str(rt.options.config_fp))
         else:
             self._load_deployment_config(agent.get_aggregate(CONFIG_CHANNEL), initial=True)
 
@@ -260,8 +260,8 @@ class Lifecycle:
         if rt.platform_arg is not None:
             rt.platform_iface = rt.platform_arg
             return
-        extra = getattr(config, "extra", {})
-        board_pref = extra.get("board") if isinstance(extra.get("board"), str) else None
+        board_pref = config_extras(config).get("board")
+        board_pref = board_pref if isinstance(board_pref, str) else None
         # Test mode runs on the virtual board unless a board was chosen explicitly.
         chosen = rt.options.board_name or ("virtual" if rt.test_mode and not os.environ.get("DOOVER_BOARD") else None)
         rt.board = select_board(chosen, os.environ, board_pref)
@@ -278,9 +278,9 @@ class Lifecycle:
         buses = {}
         if rt.board is not None and getattr(rt.board, "modbus", None):
             buses.update(parse_buses(rt.board.modbus, where=f"{rt.board.source}: modbus"))
-        override = getattr(config, "extra", {}).get("modbus")
+        override = config_extras(config).get("modbus")
         if override:
-            buses.update(parse_buses(override, where=f"{getattr(config, 'source', None) or 'config'}: modbus"))
+            buses.update(parse_buses(override, where=f"{config_source(config) or 'config'}: modbus"))
         rt.modbus_iface = ModbusInterface(buses, post_event=rt.post, clock=rt.clock)
         await rt.modbus_iface.start()
 
@@ -331,17 +331,20 @@ class Lifecycle:
 
     def _load_deployment_config(self, aggregate: Any, *, initial: bool) -> list[Event] | None:
         rt, app = self.rt, self.app
-        if rt.options.config_fp is not None or not isinstance(aggregate, dict):
+        if rt.options.config_fp is not None or not (initial or isinstance(aggregate, dict)):
             return None
+        aggregate = aggregate if isinstance(aggregate, dict) else {}
         apps = aggregate.get("applications")
         app_config = apps.get(app.app_key) if isinstance(apps, dict) else None
         if not isinstance(app_config, dict):
-            if initial and aggregate:
+            if not initial:
+                return None
+            if aggregate:
                 log.warning("deployment_config has no entry for app %r; using defaults", app.app_key)
-            return None
+            app_config = {}  # as pydoover: no entry loads the defaults (and a missing required key is an error)
         source = f"deployment_config.applications.{app.app_key}"
         try:
-            app.config.load(app_config, source=source)
+            inject_config(app.config, app_config, source=source)
         except ConfigError:
             if initial:
                 raise
@@ -351,7 +354,7 @@ class Lifecycle:
         app.app_display_name = app_config.get("APP_DISPLAY_NAME", app.app_display_name)
         if initial:
             return None
-        return [Event("config_updated", "config", app.config.to_dict(), rt.clock.monotonic_ns())]
+        return [Event("config_updated", "config", config_values(app.config), rt.clock.monotonic_ns())]
 
     def shutdown_events(self, name: str, value: Any) -> list[Event]:
         """Events for a change of a shutdown global tag (handshake, DESIGN §6)."""
