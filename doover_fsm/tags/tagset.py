@@ -548,7 +548,7 @@ def _tag_refs(config: Any) -> dict[str, Any]:
         if type(element).__name__ != "TagRef":
             continue
         name = _ref_value(element, "reference_name")
-        if name is None or name is NotSet or type(name).__name__ in ("NotSet", "_Missing"):
+        if name is None or name is NotSet or _is_unset(name):
             continue
         if name in refs:
             raise ValueError(f"Duplicate TagRef reference_name {name!r} in config.")
@@ -561,6 +561,11 @@ def _ref_value(ref: Any, field: str) -> Any:
     if element is None:
         return None
     raw = getattr(element, "_value", _ABSENT)
-    if raw is not _ABSENT and repr(raw) == "NotSet":
-        return None
+    if raw is not _ABSENT and _is_unset(raw):
+        return None  # a blank field (reading ``.value`` would raise for a required one)
     return getattr(element, "value", element)
+
+
+def _is_unset(value: Any) -> bool:
+    """A config "no value" sentinel (the config module's ``NotSet``, a class or an instance)."""
+    return repr(value) == "NotSet" or (isinstance(value, type) and value.__name__ == "NotSet")

@@ -352,3 +352,21 @@ def test_declaration_errors_name_what_is_wrong() -> None:
         Tag(5)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="name 'bad name'"):
         Tag("number", name="bad name")
+
+
+def test_remote_tags_with_the_config_tag_ref() -> None:
+    from pydoover import config
+
+    class Cfg(config.Schema):
+        upstream_pump = config.TagRef("Upstream Pump")
+
+    filled = Cfg()
+    filled._inject_deployment_config({"upstream_pump": {
+        "reference_name": "pump_status", "agent_id": None, "app_name": "pump", "tag_name": "running"}})
+    manager = TagManager(app_key="me")
+    manager.set_tag("running", True, app_key="pump")
+    tags = Remote("me", manager, filled)
+    run(tags._resolve_remote_tags())
+    assert tags.upstream.get() is True and manager.get_tag("pump_status", app_key="me") is True
+    with pytest.raises(ValueError, match="no TagRef with that reference_name"):
+        run(Remote("me", manager, Cfg())._resolve_remote_tags())  # a blank TagRef matches nothing
