@@ -89,8 +89,8 @@ TimerLike = ScanTimer | asyncio.Task[Any]
 class AsyncStateMachine:
     """A flat async state machine bound to ``model`` (default: itself); pydoover's ``StateMachine``.
 
-    Extra to pydoover: ``timers`` (a :class:`ScanTimers`) pins where timeouts run; left None, the
-    scan's timers current when a timeout is armed are used, else asyncio.
+    Extra to pydoover: ``attach_scan_timers`` pins where timeouts run; otherwise the scan's timers
+    current when a timeout is first armed are used from then on, else asyncio.
     """
 
     wildcard_all = "*"
@@ -133,18 +133,19 @@ class AsyncStateMachine:
         self.name = f"{name}: " if name is not None else ""
         self.model_attribute = model_attribute
         self.model_override = model_override
-        self.timers: ScanTimers | None = None
+        self._scan_timers: ScanTimers | None = None
         self._queued = queued
         self._queues: dict[int, deque[Callable[[], Awaitable[Any]]]] = {}
         self._running: dict[int, list[asyncio.Task[Any]]] = {}
         self._cancelled_by_us: set[asyncio.Task[Any]] = set()
         self._runners: dict[tuple[str, int], TimerLike] = {}
-        self.flat: FlatMachine = compile_flat(
+        self._flat: FlatMachine = compile_flat(
             states, transitions, initial, auto_transitions=auto_transitions,
             ordered_transitions=ordered_transitions, ignore_invalid_triggers=ignore_invalid_triggers,
             model_attribute=model_attribute,
         )
-        self.states: dict[str, TimedState] = self.flat.states
+        self.states: dict[str, TimedState] = self._flat.states
+        self.events: dict[str, Event] = {t: Event(t, self) for t in self._flat.triggers}
         self.models: list[Any] = []
         for mod in listify(model) if model else []:
             self.add_model(mod)
@@ -152,7 +153,7 @@ class AsyncStateMachine:
     # --- models ----------------------------------------------------------------------------
     @property
     def initial(self) -> str | None:
-        return self.flat.initial
+        return self._flat.initial
 
     @property
     def model(self) -> Any:
@@ -163,10 +164,13 @@ class AsyncStateMachine:
     def has_queue(self) -> bool | str:
         return self._queued
 
-    @property
-    def events(self) -> tuple[str, ...]:
-        """Trigger names, in the order they were declared (auto transitions first)."""
-        return self.flat.triggers
+    def attach_scan_timers(self, timers: ScanTimers | None) -> None:
+        """Run this machine's timeouts on ``timers`` (a running app's scan); None: automatic again.
+
+        Usually not needed: a machine attaches itself to the scan's timers current when it first
+        arms a timeout (see :func:`doover_fsm.machine.timers.scan_timers`).
+        """
+        self._scan_timers = timers
 
     def add_model(self, model: Any, initial: str | None = None) -> None:
         """Bind triggers, ``may_*``, ``is_*`` and ``trigger`` on ``model`` and set its initial state.
@@ -182,7 +186,7 @@ class AsyncStateMachine:
                 raise ValueError("No initial state configured for machine, must specify when adding model.")
             self._checked_assignment(mod, "trigger", partial(self._get_trigger, mod))
             self._checked_assignment(mod, "may_trigger", partial(self._can_trigger, mod))
-            for trig in self.flat.triggers:
+            for trig in self._flat.triggers:
                 self._checked_assignment(mod, trig, partial(self._trigger_event, mod, trig))
                 self._checked_assignment(mod, f"may_{trig}", partial(self._can_trigger, mod, trig))
             attr = self.model_attribute
@@ -203,7 +207,8 @@ class AsyncStateMachine:
         if (getattr(model, name, None) is None) ^ bool(self.model_override):
             setattr(model, name, func)
         else:
-            _LOG.warning("%sSkip binding of '%s' to model due to model override policy.", self.name, name)
+            _LOG.warning("%sModel already has an attribute '%s': not bound (transitions' model override "
+                         "policy).", self.name, name)
 
     # --- states ----------------------------------------------------------------------------
     def get_state(self, state: Any) -> TimedState:
@@ -224,15 +229,15 @@ class AsyncStateMachine:
     def is_state(self, state: Any, model: Any) -> bool:
         return bool(getattr(model, self.model_attribute) == state)
 
-    def get_triggers(self, *states: Any) -> list[str]:
-        """Triggers with a transition from any of ``states`` (names or state objects)."""
-        names = {s.name if hasattr(s, "name") else s for s in states}
-        return [t for t in self.flat.triggers if names & self.flat.sources[t]]
+    def get_triggers(self, *args: Any) -> list[str]:
+        """Triggers with a transition from any of the states ``args`` (names or state objects)."""
+        names = {s.name if hasattr(s, "name") else s for s in args}
+        return [t for t in self._flat.triggers if names & self._flat.sources[t]]
 
     def get_transitions(self, trigger: str = "", source: str = "*", dest: str = "*") -> list[FlatTransition]:
         """Declared transitions, filtered like transitions' ``get_transitions``."""
         out = []
-        for row in self.flat.table.values():
+        for row in self._flat.table.values():
             for trig, ts in row.items():
                 if trigger and trig != trigger:
                     continue
@@ -246,7 +251,7 @@ class AsyncStateMachine:
         return all(res)
 
     async def _get_trigger(self, model: Any, trigger_name: str, *args: Any, **kwargs: Any) -> bool:
-        if trigger_name not in self.flat.sources:
+        if trigger_name not in self._flat.sources:
             st = self.get_model_state(model)
             ignore = st.ignore_invalid_triggers if st.ignore_invalid_triggers is not None \
                 else self.ignore_invalid_triggers
@@ -313,13 +318,14 @@ class AsyncStateMachine:
         try:
             if self._is_valid_source(state, trigger):
                 await self.callbacks(self.prepare_event, ed)
-                for trans in self.flat.table[state.name][trigger]:
+                for trans in self._flat.table[state.name][trigger]:
                     ed.transition = trans
                     ed.result = await self._execute(trans, ed)
                     if ed.result:
                         break
         except BaseException as err:
-            _LOG.error("%sException was raised while processing the trigger '%s': %r", self.name, trigger, err)
+            # the caller gets the error (or on_exception does): logged at debug only, not twice
+            _LOG.debug("%sException was raised while processing the trigger '%s': %r", self.name, trigger, err)
             ed.error = err
             if not self.on_exception:
                 raise
@@ -333,13 +339,13 @@ class AsyncStateMachine:
         return ed.result
 
     def _is_valid_source(self, state: TimedState, trigger: str) -> bool:
-        if trigger in self.flat.table[state.name]:
+        if trigger in self._flat.table[state.name]:
             return True
         msg = f"{self.name}Can't trigger event {trigger} from state {state.name}!"
         ignore = state.ignore_invalid_triggers if state.ignore_invalid_triggers is not None \
             else self.ignore_invalid_triggers
         if ignore:
-            _LOG.warning(msg)
+            _LOG.debug(msg)  # asked to ignore: apps fire such triggers every loop, so not a warning
             return False
         raise MachineError(msg)
 
@@ -382,16 +388,20 @@ class AsyncStateMachine:
 
     async def _enter(self, state: TimedState, ed: EventData) -> None:
         if state.timeout > 0:
-            self._runners[(state.name, id(ed.model))] = self._arm(state, ed)
+            key = (state.name, id(ed.model))
+            stale = self._runners.get(key)
+            if stale is not None and not stale.done():
+                stale.cancel()  # re-entered before the old entry's exit ran: one timeout per entry
+            self._runners[key] = self._arm(state, ed)
         await self.callbacks(state.on_enter, ed)
 
     # --- may_<trigger> ---------------------------------------------------------------------
     async def _can_trigger(self, model: Any, trigger: str, *args: Any, **kwargs: Any) -> bool:
         state = self.get_model_state(model)
         ed = EventData(state, Event(trigger, self), self, model, args, kwargs)
-        if trigger not in self.flat.table[state.name]:
+        if trigger not in self._flat.table[state.name]:
             return False
-        for trans in self.flat.table[state.name][trigger]:
+        for trans in self._flat.table[state.name][trigger]:
             ed.transition = trans
             try:
                 await self.callbacks(self.prepare_event, ed)
@@ -444,7 +454,10 @@ class AsyncStateMachine:
 
     # --- timeouts --------------------------------------------------------------------------
     def _arm(self, state: TimedState, ed: EventData) -> TimerLike:
-        timers = self.timers or current_scan_timers()
+        timers = self._scan_timers
+        if timers is None:
+            # the first scan that sees this machine arm a timeout owns it from then on
+            timers = self._scan_timers = current_scan_timers()
         fire = partial(self._process_timeout, state, ed)
         if timers is not None:
             return timers.schedule(state.timeout, fire)

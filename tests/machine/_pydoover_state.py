@@ -23,6 +23,27 @@ class OracleStateMachine(AsyncMachine):
     """pydoover 1.18's ``pydoover.state.StateMachine``, rebuilt here: transitions is a test dependency."""
 
 
+class _FlagStaleTimers(AsyncTimeout):
+    """``AsyncTimeout`` that notes on the model when a state is re-entered while its timer still runs
+    (transitions then keeps both timers; doover_fsm cancels the stale one: docs/compat/sm.md), and
+    counts the timeouts it processes (for the test's statistics)."""
+
+    async def _process_timeout(self, event_data: Any) -> None:
+        event_data.model.__dict__["timeouts"] = event_data.model.__dict__.get("timeouts", 0) + 1
+        await super()._process_timeout(event_data)
+
+    async def enter(self, event_data: Any) -> None:
+        timer = self.runner.get(id(event_data.model))
+        if timer is not None and not timer.done():
+            event_data.model.__dict__["stale_timer"] = True
+        await super().enter(event_data)
+
+
+@add_state_features(_FlagStaleTimers)
+class FlaggingOracleStateMachine(AsyncMachine):
+    """The oracle, plus the stale-timer flag; otherwise the same behaviour."""
+
+
 # --- virtual time ---------------------------------------------------------------------------------
 class VirtualTimeLoop(asyncio.SelectorEventLoop):
     """An event loop whose ``time()`` only moves when the test says so (asyncio timers included)."""
@@ -178,20 +199,23 @@ class ConventionRecorder(Recorder):
 
 # --- random declarations --------------------------------------------------------------------------
 def _cb(draw: Any, label: str, *, allow_fire: bool = True) -> str:
-    kinds = ["rec", "rec", "arec", "boom"] + (["fire"] if allow_fire else [])
+    kinds = ["rec"] * 4 + ["arec"] * 3 + ["boom"] + (["fire"] * 2 if allow_fire else [])
     kind = draw(st.sampled_from(kinds))
     what = draw(st.sampled_from(TRIGGERS)) if kind == "fire" else label
     return f"{kind} {what}"
 
 
 @st.composite
-def flat_machines(draw: Any) -> dict[str, Any]:
-    """A random flat pydoover-style declaration: states with timeouts, transitions, machine options."""
+def flat_machines(draw: Any, timed: bool = False) -> dict[str, Any]:
+    """A random flat pydoover-style declaration: states with timeouts, transitions, machine options.
+
+    ``timed``: every state has a timeout (the timeout-heavy profile).
+    """
     n = draw(st.integers(2, 4))
     names = list(STATES[:n])
     states: list[Any] = []
     for s in names:
-        if draw(st.integers(0, 4)) == 0:
+        if not timed and draw(st.integers(0, 4)) == 0:
             states.append(s)
             continue
         d: dict[str, Any] = {"name": s}
@@ -199,10 +223,11 @@ def flat_machines(draw: Any) -> dict[str, Any]:
             d["on_enter"] = [_cb(draw, f"enter {s}") for _ in range(draw(st.integers(1, 2)))]
         if draw(st.booleans()):
             d["on_exit"] = _cb(draw, f"exit {s}")
-        if draw(st.integers(0, 2)) > 0:
+        if timed or draw(st.integers(0, 3)) > 0:
             d["timeout"] = draw(st.sampled_from([0.25, 0.5, 1.0, 1.5]))
             d["on_timeout"] = draw(st.sampled_from(
-                [f"rec timeout {s}", *TRIGGERS, f"to_{names[0]}", f"fire {TRIGGERS[0]}", f"boom timeout {s}",
+                [f"rec timeout {s}", f"rec timeout {s}", *TRIGGERS, f"to_{names[0]}", f"fire {TRIGGERS[0]}",
+                 f"boom timeout {s}",
                  [f"rec timeout {s}", f"arec timeout2 {s}"]]))
         if draw(st.integers(0, 5)) == 0:
             d["ignore_invalid_triggers"] = draw(st.booleans())
@@ -226,6 +251,10 @@ def flat_machines(draw: Any) -> dict[str, Any]:
         if draw(st.booleans()):
             t["after"] = [f"rec after {i}", _cb(draw, f"after2 {i}")]
         trans.append(t)
+    for dest in draw(st.lists(st.sampled_from(names), min_size=1, max_size=2)):
+        # ways out of every state (tried after the others for t3), so timed states are entered often
+        trans.insert(draw(st.integers(0, len(trans))),
+                     {"trigger": "t3", "source": "*", "dest": dest, "after": f"rec t3 to {dest}"})
     opts: dict[str, Any] = {
         "queued": draw(st.booleans()),
         "ignore_invalid_triggers": draw(st.sampled_from([None, True, False])),
@@ -243,19 +272,26 @@ def flat_machines(draw: Any) -> dict[str, Any]:
 
 
 @st.composite
-def step_lists(draw: Any) -> list[Any]:
+def step_lists(draw: Any, timed: bool = False) -> list[Any]:
     out: list[Any] = []
-    for _ in range(draw(st.integers(1, 14))):
-        kind = draw(st.sampled_from(["trig", "trig", "trig", "advance", "advance", "may", "named"]))
+    for i in range(draw(st.integers(1, 14))):
+        if timed:
+            kind = "advance" if i % 2 else "trig"
+        else:
+            kind = draw(st.sampled_from(["trig"] * 3 + ["advance"] * 3 + ["may", "named"]))
         flags = draw(st.fixed_dictionaries({c: st.booleans() for c in CONDS}))
         if kind == "advance":
-            out.append(("advance", draw(st.sampled_from([0.25, 0.5, 1.0, 2.0])), flags))
+            out.append(("advance", draw(st.sampled_from([0.25, 0.5, 1.0, 1.5, 2.0])), flags))
         elif kind == "named":
             out.append(("named", draw(st.sampled_from([*TRIGGERS, "to_A", "nope"])), flags))
         else:
             args = draw(st.sampled_from([(), (1,), (1, 2)]))
-            out.append((kind, draw(st.sampled_from(TRIGGERS)), flags, args))
+            out.append((kind, draw(st.sampled_from([*TRIGGERS, "t3", "t3"])), flags, args))
     return out
+
+
+STATS: dict[str, int] = {"timeouts": 0}
+"""How many oracle steps saw a timeout fire (the differential test reports it as a hypothesis event)."""
 
 
 # --- running a trace ------------------------------------------------------------------------------
@@ -277,11 +313,11 @@ def trace(decl: dict[str, Any], steps: list[Any], side: str) -> list[Any]:
         timers = ScanTimers(clock)
         try:
             if side == "oracle":
-                OracleStateMachine(**kw)
+                FlaggingOracleStateMachine(**kw)
             else:
                 sm = AsyncStateMachine(**kw)
                 if side == "scan":
-                    sm.timers = timers
+                    sm.attach_scan_timers(timers)
         except Exception as err:  # the outcome is what is compared
             return [("construct", outcome(err))]
         out.append(("start", model.state, list(log)))
@@ -310,6 +346,12 @@ def trace(decl: dict[str, Any], steps: list[Any], side: str) -> list[Any]:
                 await settle(loop)
             is_ = [getattr(model, f"is_{s}")() for s in STATES[:len(decl["states"])]]
             out.append((step, res, model.state, list(log), is_))
+            if side == "oracle" and model.__dict__.get("timeouts"):
+                STATS["timeouts"] += 1
+                model.__dict__["timeouts"] = 0
+            if model.__dict__.get("stale_timer"):
+                out.append("stale timer")
+                break
         return out
 
     result: list[Any] = run_virtual(main)

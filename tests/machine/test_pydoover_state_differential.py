@@ -12,15 +12,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 
-from tests.machine._pydoover_state import flat_machines, step_lists, trace
+from tests.machine._pydoover_state import STATS, flat_machines, step_lists, trace
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _compare(decl: dict[str, Any], steps: list[Any]) -> None:
+    before = STATS["timeouts"]
     want = trace(decl, steps, "oracle")
+    event(f"steps with a timeout fired: {min(STATS['timeouts'] - before, 3)}")
+    # A state re-entered (by a nested trigger) before its old entry was exited keeps two timers
+    # in transitions; we keep one (docs/compat/sm.md #7, its own test). Compare up to there.
+    if want[-1] == "stale timer":
+        want = want[:-2]
+        steps = steps[:len(want) - 1]
+        assume(bool(steps))
+    text = str(want)
+    for what in ("-> ", "Error", "stale timer"):
+        event(f"trace has {what!r}: {what in text}")
     for side in ("asyncio", "scan"):
         got = trace(decl, steps, side)
         assert len(got) == len(want), side
@@ -31,4 +42,12 @@ def _compare(decl: dict[str, Any], steps: list[Any]) -> None:
 @SETTINGS
 @given(flat_machines(), step_lists())
 def test_random_flat_machines_match_transitions(decl: dict[str, Any], steps: list[Any]) -> None:
+    _compare(decl, steps)
+
+
+@SETTINGS
+@given(flat_machines(timed=True), step_lists(timed=True))
+def test_random_timeout_heavy_machines_match_transitions(decl: dict[str, Any], steps: list[Any]) -> None:
+    """Every state timed, triggers and clock advances alternating: timeouts that fire triggers,
+    re-enter states, raise, and are cancelled by leaving."""
     _compare(decl, steps)
