@@ -358,3 +358,95 @@ def test_a_machine_stays_on_the_scan_timers_it_first_used() -> None:
         return [await timers.fire_due(), link.state]
 
     assert asyncio.run(main()) == [1, "dialing"]
+
+
+def make_valve(SM: type) -> Any:
+    """A valve controller as field apps write them: chained timeouts (minutes to a day) that name
+    triggers or async methods which await triggers, ``queued=True``, a spin-until-stable loop."""
+
+    class Valve:
+        state: str
+        transitions = [
+            {"trigger": "stop", "source": "*", "dest": "idle"},
+            {"trigger": "open", "source": ["idle", "fault"], "dest": "priming"},
+            {"trigger": "primed", "source": "priming", "dest": "flowing"},
+            {"trigger": "fail", "source": "*", "dest": "fault"},
+        ]
+
+        def __init__(self, run_secs: float) -> None:
+            self.run_secs = run_secs
+            self.want_open = False
+            self.notes: list[str] = []
+            self.states = [
+                {"name": "idle"},
+                {"name": "priming", "timeout": 120, "on_timeout": "report_fault"},
+                {"name": "flowing", "timeout": self.run_secs, "on_timeout": "stop"},
+                {"name": "fault", "timeout": 24 * 3600, "on_timeout": "stop", "on_enter": "note_fault"},
+            ]
+            self.state_machine = SM(states=self.states, transitions=self.transitions, model=self,
+                                    initial="idle", queued=True)
+
+        async def report_fault(self) -> None:
+            if self.state != "fault":
+                await self.fail()
+
+        async def note_fault(self) -> None:
+            self.notes.append(f"fault from {self.state}")
+
+        async def spin(self) -> str:
+            last = None
+            while last != self.state:
+                last = self.state
+                if self.state == "idle" and self.want_open:
+                    await self.open()
+            return str(self.state)
+
+    return Valve(run_secs=600)
+
+
+VALVE_PLAN = [("spin", None), ("advance", 119), ("advance", 1), ("advance", 24 * 3600 - 1), ("advance", 1),
+              ("open", None), ("primed", None), ("advance", 599), ("advance", 1)]
+VALVE_STATES = ["priming", "priming", "fault", "fault", "idle", "priming", "flowing", "flowing", "idle"]
+
+
+@IMPLS
+def test_valve_timeouts_on_the_event_loop(SM: type) -> None:
+    async def main(loop: Any) -> list[Any]:
+        v = make_valve(SM)
+        v.want_open = True
+        seen = []
+        for what, dt in VALVE_PLAN:
+            if what == "advance":
+                await advance_loop(loop, dt)
+            elif what == "spin":
+                await v.spin()
+            else:
+                await getattr(v, what)()
+            seen.append(v.state)
+        return [seen, v.notes]
+
+    assert run_virtual(main) == [VALVE_STATES, ["fault from fault"]]
+
+
+def test_valve_timeouts_on_the_scan_clock() -> None:
+    """The same plan with the scan's timers: a day of virtual time passes instantly."""
+
+    async def main() -> list[Any]:
+        clock = VirtualClock()
+        timers = ScanTimers(clock)
+        seen = []
+        with scan_timers(timers):
+            v = make_valve(AsyncStateMachine)
+            v.want_open = True
+            for what, dt in VALVE_PLAN:
+                if what == "advance":
+                    clock.advance(dt)
+                    await timers.fire_due()
+                elif what == "spin":
+                    await v.spin()
+                else:
+                    await getattr(v, what)()
+                seen.append(v.state)
+        return [seen, v.notes]
+
+    assert asyncio.run(main()) == [VALVE_STATES, ["fault from fault"]]

@@ -13,7 +13,7 @@ import pytest
 from doover_fsm.clock import VirtualClock
 from doover_fsm.errors import DooverFSMError, MachineDefinitionError, MachineError
 from doover_fsm.machine import AsyncStateMachine, ScanTimers
-from tests.machine._pydoover_state import OracleStateMachine, run_virtual, settle
+from tests.machine._pydoover_state import OracleStateMachine, advance_loop, run_virtual, settle
 
 
 def _model() -> Any:
@@ -135,6 +135,29 @@ def test_the_apps_state_dicts_are_left_alone() -> None:
 
 
 # 7 ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("SM", "want"), [(AsyncStateMachine, 1), (OracleStateMachine, 2)],
+                         ids=["doover_fsm", "transitions"])
+def test_a_reentered_state_keeps_one_timer(SM: type, want: int) -> None:
+    async def main(loop: Any) -> int:
+        m = _model()
+        fired: list[str] = []
+
+        async def leave_a() -> None:
+            if not fired:
+                fired.append("nested")
+                await m.go()  # not queued: runs now, entering S before the outer transition does
+
+        SM(model=m, states=[{"name": "A", "on_exit": leave_a},
+                            {"name": "S", "timeout": 1, "on_timeout": lambda: fired.append("timeout")}],
+           initial="A", transitions=[["go", "A", "S"]])
+        await m.go()
+        await advance_loop(loop, 1)
+        return fired.count("timeout")
+
+    assert run_virtual(main) == want
+
+
+# 8 ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("SM", "want"), [(AsyncStateMachine, [True, True]), (OracleStateMachine, [False, True])],
                          ids=["doover_fsm", "transitions"])
 def test_two_machines_on_one_model_do_not_cancel_each_other(SM: type, want: list[bool]) -> None:
@@ -156,7 +179,7 @@ def test_two_machines_on_one_model_do_not_cancel_each_other(SM: type, want: list
     assert run_virtual(main) == want
 
 
-# 8 ---------------------------------------------------------------------------------------------
+# 9 ---------------------------------------------------------------------------------------------
 def test_invalid_trigger_error_is_doover_fsm_machine_error() -> None:
     async def main(loop: Any) -> None:
         m = _model()
@@ -169,7 +192,7 @@ def test_invalid_trigger_error_is_doover_fsm_machine_error() -> None:
     run_virtual(main)
 
 
-# 9 ---------------------------------------------------------------------------------------------
+# 10 --------------------------------------------------------------------------------------------
 def test_scan_timers_fire_at_the_first_scan_after_the_deadline() -> None:
     """Resolution is the scan period; a timer armed by a timeout starts at that scan's time."""
 
