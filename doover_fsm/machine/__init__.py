@@ -12,7 +12,13 @@ from doover_fsm.machine.compat import StateMachine
 from doover_fsm.machine.compiler import CompiledMachine, compile_machine
 from doover_fsm.machine.diagram import to_mermaid
 from doover_fsm.machine.engine import EventData, MachineRuntime, MachineStats
-from doover_fsm.machine.timers import ScanTimers, current_scan_timers, scan_timers
+from doover_fsm.machine.timers import (
+    ScanTimers,
+    current_scan_timers,
+    enter_scan_timers,
+    exit_scan_timers,
+    scan_timers,
+)
 
 __all__ = [
     "AsyncStateMachine",
@@ -24,6 +30,8 @@ __all__ = [
     "StateMachine",
     "compile_machine",
     "current_scan_timers",
+    "enter_scan_timers",
+    "exit_scan_timers",
     "scan_timers",
     "to_mermaid",
 ]

@@ -16,7 +16,7 @@ import heapq
 import itertools
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 from doover_fsm.clock import NS_PER_S, Clock
@@ -114,6 +114,16 @@ def scan_timers(timers: ScanTimers) -> Iterator[ScanTimers]:
         yield timers
     finally:
         _CURRENT.reset(token)
+
+
+def enter_scan_timers(timers: ScanTimers) -> Token[ScanTimers | None]:
+    """``scan_timers`` for code that cannot use a ``with`` block (``__aenter__``/``__aexit__`` pairs):
+    pass the token to :func:`exit_scan_timers` in the same task."""
+    return _CURRENT.set(timers)
+
+
+def exit_scan_timers(token: Token[ScanTimers | None]) -> None:
+    _CURRENT.reset(token)
 
 
 def current_scan_timers() -> ScanTimers | None:

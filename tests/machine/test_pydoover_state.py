@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 
 from doover_fsm.clock import VirtualClock
-from doover_fsm.machine import AsyncStateMachine, ScanTimers, scan_timers
+from doover_fsm.machine import (
+    AsyncStateMachine,
+    ScanTimers,
+    current_scan_timers,
+    enter_scan_timers,
+    exit_scan_timers,
+    scan_timers,
+)
 from tests.compat._oracle import oracle_signatures
 from tests.machine._pydoover_state import OracleStateMachine, advance_loop, run_virtual, settle
 
@@ -450,3 +457,32 @@ def test_valve_timeouts_on_the_scan_clock() -> None:
         return [seen, v.notes]
 
     assert asyncio.run(main()) == [VALVE_STATES, ["fault from fault"]]
+
+
+def test_scan_timers_by_token_as_an_async_context_would() -> None:
+    """``enter_scan_timers`` in ``__aenter__`` and ``exit_scan_timers`` in ``__aexit__`` (test mode's
+    ``async with app``): triggers awaited in between arm on the scan's timers."""
+
+    class AppContext:
+        def __init__(self, timers: ScanTimers) -> None:
+            self.timers = timers
+
+        async def __aenter__(self) -> AppContext:
+            self.token = enter_scan_timers(self.timers)
+            return self
+
+        async def __aexit__(self, *exc: object) -> None:
+            exit_scan_timers(self.token)
+
+    async def main() -> list[Any]:
+        clock = VirtualClock()
+        timers = ScanTimers(clock)
+        link = make_link(AsyncStateMachine, retry=5)
+        async with AppContext(timers):
+            await link.dial()
+            await link.dropped()
+            clock.advance(5)
+            fired = await timers.fire_due()
+        return [fired, link.state, current_scan_timers()]
+
+    assert asyncio.run(main()) == [1, "dialing", None]

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 
 from tests.machine._pydoover_state import STATS, flat_machines, step_lists, trace
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _compare(decl: dict[str, Any], steps: list[Any]) -> None:
