@@ -7,7 +7,7 @@ one model; ``StateMachine`` is a drop-in for code written against ``transitions`
 ``to_mermaid`` draws a compiled machine.
 """
 
-from doover_fsm.machine.async_machine import AsyncStateMachine
+from doover_fsm.machine.async_machine import AsyncMachineStats, AsyncStateMachine
 from doover_fsm.machine.compat import StateMachine
 from doover_fsm.machine.compiler import CompiledMachine, compile_machine
 from doover_fsm.machine.diagram import to_mermaid
@@ -21,6 +21,7 @@ from doover_fsm.machine.timers import (
 )
 
 __all__ = [
+    "AsyncMachineStats",
     "AsyncStateMachine",
     "CompiledMachine",
     "EventData",

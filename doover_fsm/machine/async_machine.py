@@ -29,6 +29,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -86,6 +87,18 @@ class EventData:
 TimerLike = ScanTimer | asyncio.Task[Any]
 
 
+@dataclass(frozen=True, slots=True)
+class AsyncMachineStats:
+    """Snapshot of an :class:`AsyncStateMachine` (see ``statistics()``)."""
+
+    events: int
+    transitions: int
+    timeouts_fired: int
+    queue_depth: int
+    queue_peak: int
+    running_triggers: int
+
+
 class AsyncStateMachine:
     """A flat async state machine bound to ``model`` (default: itself); pydoover's ``StateMachine``.
 
@@ -139,6 +152,7 @@ class AsyncStateMachine:
         self._running: dict[int, list[asyncio.Task[Any]]] = {}
         self._cancelled_by_us: set[asyncio.Task[Any]] = set()
         self._runners: dict[tuple[str, int], TimerLike] = {}
+        self._n_events = self._n_transitions = self._n_timeouts = self._queue_peak = 0
         self._flat: FlatMachine = compile_flat(
             states, transitions, initial, auto_transitions=auto_transitions,
             ordered_transitions=ordered_transitions, ignore_invalid_triggers=ignore_invalid_triggers,
@@ -291,6 +305,7 @@ class AsyncStateMachine:
             return await func()
         queue = self._queues.setdefault(id(model) if self._queued == "model" else 0, deque())
         queue.append(func)
+        self._queue_peak = max(self._queue_peak, len(queue))
         if len(queue) > 1:
             return True  # a trigger is running: this one runs after it
         while queue:
@@ -314,6 +329,7 @@ class AsyncStateMachine:
 
     async def _run_event(self, ed: EventData) -> bool:
         trigger = ed.event.name
+        self._n_events += 1
         ed.state = state = self.get_model_state(ed.model)
         try:
             if self._is_valid_source(state, trigger):
@@ -362,6 +378,7 @@ class AsyncStateMachine:
             await self._change_state(trans, ed)
         await self.callbacks(trans.after, ed)
         await self.callbacks(self.after_state_change, ed)
+        self._n_transitions += 1
         return True
 
     async def _check(self, cb: Callback, target: bool, ed: EventData) -> bool:
@@ -474,6 +491,7 @@ class AsyncStateMachine:
 
     async def _process_timeout(self, state: TimedState, ed: EventData) -> None:
         tmo = EventData(ed.state, Event("timeout", self), self, ed.model, (), {})
+        self._n_timeouts += 1
         token = _CONTEXT.set(None)  # triggers fired by on_timeout are outermost triggers
         try:
             await self.callbacks(state.on_timeout, tmo)
@@ -490,6 +508,12 @@ class AsyncStateMachine:
                 await self.cancel_running_transitions(tmo.model, "timeout")
         finally:
             _CONTEXT.reset(token)
+
+    def statistics(self) -> AsyncMachineStats:
+        """Events dispatched, transitions made, timeouts fired, queue depth/peak, triggers in flight."""
+        return AsyncMachineStats(self._n_events, self._n_transitions, self._n_timeouts,
+                                 sum(len(q) for q in self._queues.values()), self._queue_peak,
+                                 sum(len(r) for r in self._running.values()))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}states={list(self.states)}>"

@@ -486,3 +486,24 @@ def test_scan_timers_by_token_as_an_async_context_would() -> None:
         return [fired, link.state, current_scan_timers()]
 
     assert asyncio.run(main()) == [1, "dialing", None]
+
+
+def test_statistics_count_what_happened() -> None:
+    async def main() -> Any:
+        clock = VirtualClock()
+        timers = ScanTimers(clock)
+        link = make_link(AsyncStateMachine, retry=1)
+        link.state_machine.attach_scan_timers(timers)
+        await link.dial()
+        await link.answered()
+        await link.dropped()
+        await link.trigger("hang_up")
+        await link.dial()
+        await link.dropped()
+        clock.advance(1)
+        await timers.fire_due()
+        return link.state_machine.statistics()
+
+    s = asyncio.run(main())
+    assert (s.events, s.transitions, s.timeouts_fired, s.queue_depth, s.queue_peak, s.running_triggers) == \
+        (7, 7, 1, 0, 1, 0)
