@@ -172,6 +172,12 @@ class Recorder:
                 log.append(name)
                 raise ValueError(name)
             return boom
+        if kind == "yield":
+            async def yielding(*a: Any, **k: Any) -> None:
+                log.append(f"{what} start")
+                await asyncio.sleep(0)
+                log.append(f"{what} end")
+            return yielding
         if kind == "fire":
             async def fire(*a: Any, **k: Any) -> None:
                 log.append(name)
@@ -199,7 +205,7 @@ class ConventionRecorder(Recorder):
 
 # --- random declarations --------------------------------------------------------------------------
 def _cb(draw: Any, label: str, *, allow_fire: bool = True) -> str:
-    kinds = ["rec"] * 4 + ["arec"] * 3 + ["boom"] + (["fire"] * 2 if allow_fire else [])
+    kinds = ["rec"] * 4 + ["arec"] * 2 + ["yield", "boom"] + (["fire"] * 2 if allow_fire else [])
     kind = draw(st.sampled_from(kinds))
     what = draw(st.sampled_from(TRIGGERS)) if kind == "fire" else label
     return f"{kind} {what}"
@@ -272,9 +278,14 @@ def flat_machines(draw: Any, timed: bool = False) -> dict[str, Any]:
 
 
 @st.composite
-def step_lists(draw: Any, timed: bool = False) -> list[Any]:
+def step_lists(draw: Any, timed: bool = False, concurrent: bool = False) -> list[Any]:
+    """``concurrent``: some triggers are started as tasks and not awaited, so they overlap."""
     out: list[Any] = []
     for i in range(draw(st.integers(1, 14))):
+        if concurrent and draw(st.integers(0, 2)) == 0:
+            flags = draw(st.fixed_dictionaries({c: st.booleans() for c in CONDS}))
+            out.append(("spawn", draw(st.sampled_from([*TRIGGERS, "t3"])), flags, ()))
+            continue
         if timed:
             kind = "advance" if i % 2 else "trig"
         else:
@@ -321,6 +332,7 @@ def trace(decl: dict[str, Any], steps: list[Any], side: str) -> list[Any]:
         except Exception as err:  # the outcome is what is compared
             return [("construct", outcome(err))]
         out.append(("start", model.state, list(log)))
+        spawned: list[asyncio.Future[Any]] = []
         for step in steps:
             log.clear()
             model.flags.update(step[2])
@@ -333,6 +345,11 @@ def trace(decl: dict[str, Any], steps: list[Any], side: str) -> list[Any]:
                     else:
                         await advance_loop(loop, step[1])
                     res = None
+                elif step[0] == "spawn":
+                    spawned.append(asyncio.ensure_future(getattr(model, step[1])(*step[3])))
+                    await asyncio.sleep(0)  # let it start; the next step overlaps it
+                    out.append((step, model.state, list(log)))
+                    continue
                 elif step[0] == "named":
                     r = model.trigger(step[1])
                     res = await r if inspect.isawaitable(r) else r
@@ -352,6 +369,10 @@ def trace(decl: dict[str, Any], steps: list[Any], side: str) -> list[Any]:
             if model.__dict__.get("stale_timer"):
                 out.append("stale timer")
                 break
+        await settle(loop)
+        for fut in spawned:
+            out.append(("spawned", outcome(fut.exception()) if fut.done() and not fut.cancelled()
+                        and fut.exception() else fut.result() if fut.done() and not fut.cancelled() else "pending"))
         return out
 
     result: list[Any] = run_virtual(main)
