@@ -3,9 +3,9 @@
 The oracle is built the way pydoover 1.18 builds it (``AsyncMachine`` + ``AsyncTimeout``). Each
 example runs one random flat machine (timeouts, conditions, string callbacks, sync/async/yielding/
 raising callbacks, nested triggers, invalid triggers) through a random sequence of triggers,
-``may_*`` calls, clock advances and (one profile) overlapping triggers, three times: on transitions, on our machine with asyncio timers, and on
-our machine with the scan's timers on a virtual clock. States, callback logs, return values and
-errors must be equal after every step.
+``may_*`` calls, clock advances and (one profile) overlapping triggers, three times: on
+transitions, on our machine with asyncio timers, and on our machine with the scan's timers on a
+virtual clock. States, callback logs, return values and errors must be equal after every step.
 """
 
 from __future__ import annotations
