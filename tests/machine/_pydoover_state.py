@@ -262,7 +262,7 @@ def flat_machines(draw: Any, timed: bool = False) -> dict[str, Any]:
         trans.insert(draw(st.integers(0, len(trans))),
                      {"trigger": "t3", "source": "*", "dest": dest, "after": f"rec t3 to {dest}"})
     opts: dict[str, Any] = {
-        "queued": draw(st.booleans()),
+        "queued": draw(st.sampled_from([False, True, "model"])),
         "ignore_invalid_triggers": draw(st.sampled_from([None, True, False])),
         "send_event": draw(st.booleans()),
         "auto_transitions": draw(st.booleans()),

@@ -507,3 +507,17 @@ def test_statistics_count_what_happened() -> None:
     s = asyncio.run(main())
     assert (s.events, s.transitions, s.timeouts_fired, s.queue_depth, s.queue_peak, s.running_triggers) == \
         (7, 7, 1, 0, 1, 0)
+
+
+@IMPLS
+def test_model_override_binds_only_declared_placeholders(SM: type) -> None:
+    class Model:
+        def go(self) -> None:  # a typed placeholder the machine replaces
+            raise NotImplementedError
+
+    async def main(loop: Any) -> list[Any]:
+        m = Model()
+        SM(model=m, states=["a", "b"], initial="a", transitions=[["go", "a", "b"]], model_override=True)
+        return [await m.go(), m.state, hasattr(m, "is_a"), hasattr(m, "to_b")]
+
+    assert run_virtual(main) == [True, "b", False, False]
