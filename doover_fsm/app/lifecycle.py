@@ -37,6 +37,7 @@ from doover_fsm.events import Event
 from doover_fsm.io import BoardIO, select_board
 from doover_fsm.io.modbus import modbus_for_app
 from doover_fsm.machine import MachineRuntime
+from doover_fsm.machine.timers import scan_timers
 from doover_fsm.scheduler import RealtimeSettings, Scheduler, apply_realtime
 
 if TYPE_CHECKING:
@@ -99,6 +100,12 @@ class Lifecycle:
         rt = self.rt
         rt.driver = self
         self._main_task = asyncio.current_task()
+        # setup() and the tasks an app starts arm pydoover StateMachine timeouts on the scan's timers.
+        with scan_timers(rt.timers):
+            return await self._run(stop_after)
+
+    async def _run(self, stop_after: float | None) -> Any:
+        rt = self.rt
         try:
             try:
                 await self._start()
