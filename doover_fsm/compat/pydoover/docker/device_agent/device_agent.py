@@ -1,0 +1,11 @@
+"""``pydoover.docker.device_agent.device_agent`` (the module pydoover defines the classes in)."""
+
+from doover_fsm.compat.pydoover.docker.device_agent import (
+    QOS_AT_MOST_ONCE,
+    QOS_DEFAULT,
+    DeviceAgentInterface,
+    MockDeviceAgentInterface,
+    validate_payload,
+)
+
+__all__ = ["QOS_AT_MOST_ONCE", "QOS_DEFAULT", "DeviceAgentInterface", "MockDeviceAgentInterface", "validate_payload"]
