@@ -10,7 +10,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from doover_fsm.agent.doover_api import DooverAgentAPI, adapt_primitives
@@ -96,7 +96,7 @@ class ChannelEvent:
         if self.kind not in ("aggregate", "sync"):
             raise AttributeError(f"a {self.kind!r} event on {self.channel_name!r} has no aggregate")
         data = self.data if self.data is not None else {}
-        return Aggregate(data, [], datetime.fromtimestamp(self.ts, tz=timezone.utc) if self.ts else None)
+        return Aggregate(data, [], datetime.fromtimestamp(self.ts, tz=UTC) if self.ts else None)
 
     @property
     def request_data(self) -> Any:
@@ -225,7 +225,7 @@ class Agent(DooverAgentAPI, abc.ABC):
         """
         return lambda: None
 
-    def poll(self) -> None:  # noqa: B027 - optional hook
+    def poll(self) -> None:
         """Pick up changes made by other processes; called once per scan. Must be cheap."""
 
     @abc.abstractmethod

@@ -28,7 +28,7 @@ import json
 import logging
 import math
 from collections.abc import Awaitable, Callable, Generator, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from doover_fsm._util.maybe_async import Completed, call_maybe_async
@@ -111,7 +111,7 @@ def _check_timestamp(channel: str, timestamp: Any) -> None:
 
 
 def _aggregate(data: Any, last_updated: float | None = None) -> Aggregate:
-    when = datetime.fromtimestamp(last_updated, tz=timezone.utc) if last_updated else None
+    when = datetime.fromtimestamp(last_updated, tz=UTC) if last_updated else None
     return Aggregate({} if data is None else data, [], when)
 
 
@@ -369,7 +369,7 @@ class DooverAgentAPI:
         if replace_keys and not replace_data:
             patch = _replace_subtrees(self.get_aggregate(channel_name), data, replace_keys, channel_name)
         new = await self.update_aggregate(channel_name, patch, replace=replace_data, max_age_secs=max_age_secs)
-        return _aggregate(new, datetime.now(tz=timezone.utc).timestamp()) if return_aggregate else None
+        return _aggregate(new, datetime.now(tz=UTC).timestamp()) if return_aggregate else None
 
     def get_channel_aggregate(self, channel_name: str) -> Completed[Any]:
         """pydoover 0.4: the aggregate's data (``{}`` if none); works awaited and not."""

@@ -53,7 +53,7 @@ class MessageCreateEvent(metaclass=_KindView):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MessageCreateEvent:
-        message = Message.from_dict(data["message"] if "message" in data else data)
+        message = Message.from_dict(data.get("message", data))
         return cls(message.channel, message)
 
 

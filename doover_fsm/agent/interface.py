@@ -69,7 +69,7 @@ class DeviceAgentInterface(Agent):
                              "binds the device's agent when the app starts")
         return self._agent
 
-    @property  # type: ignore[override]
+    @property
     def agent_id(self) -> Any:
         """The bound agent's id, unless assigned (pydoover's Application assigns the deployment's)."""
         if self._agent_id is not None:
@@ -113,17 +113,19 @@ class DeviceAgentInterface(Agent):
         return await self.bound_agent.update_aggregate(channel, patch, replace=replace, max_age_secs=max_age_secs,
                                                        author=author)
 
-    async def create_message(self, channel_name: str, data: Any, files: list[File] | None = None,  # type: ignore[override]
+    async def create_message(self, channel_name: str, data: Any, files: list[File] | None = None,
                              timestamp: datetime | None = None, agent_id: int | None = None,
                              qos: int = QOS_DEFAULT, *, author: str | None = None) -> str:
-        return await self.bound_agent.create_message(channel_name, data, files, timestamp, agent_id,  # type: ignore[call-arg]
-                                                     qos, author=author)
+        agent: Any = self.bound_agent  # its adapted, pydoover-form method (see doover_api.adapt_primitives)
+        mid: str = await agent.create_message(channel_name, data, files, timestamp, agent_id, qos, author=author)
+        return mid
 
     async def update_message(self, channel_name: str, message_id: Any, data: Any,  # type: ignore[override]
                              files: list[File] | None = None, replace_data: bool = False,
                              clear_attachments: bool = False, agent_id: int | None = None, qos: int = QOS_DEFAULT,
                              *, replace: bool | None = None, author: str | None = None) -> Message:
-        result: Message = await self.bound_agent.update_message(  # type: ignore[call-arg,func-returns-value]
+        agent: Any = self.bound_agent
+        result: Message = await agent.update_message(
             channel_name, message_id, data, files, replace_data, clear_attachments, agent_id, qos,
             replace=replace, author=author)
         return result
@@ -134,7 +136,8 @@ class DeviceAgentInterface(Agent):
     async def list_messages(self, channel_name: str, before: Any = None, after: Any = None,  # type: ignore[override]
                             limit: int | None = None, field_names: list[str] | str | None = None,
                             agent_id: int | None = None) -> list[Message]:
-        result: list[Message] = await self.bound_agent.list_messages(  # type: ignore[call-arg]
+        agent: Any = self.bound_agent
+        result: list[Message] = await agent.list_messages(
             channel_name, before, after, limit, field_names, agent_id)
         return result
 

@@ -15,7 +15,7 @@ Thread-safety: plain value objects; not synchronised (share them read-only).
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from doover_fsm.errors import AgentError
@@ -56,11 +56,11 @@ def ulid_time(message_id: object) -> datetime | None:
         if digit < 0:
             return None
         ms = ms * 32 + digit
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 def _ms_to_datetime(ms: float | None) -> datetime | None:
-    return None if not ms else datetime.fromtimestamp(ms / 1000.0, tz=timezone.utc)
+    return None if not ms else datetime.fromtimestamp(ms / 1000.0, tz=UTC)
 
 
 class ChannelID(str):
@@ -189,7 +189,7 @@ class Message:
     def timestamp(self) -> datetime | None:
         """When the message was created (UTC)."""
         if self._ts:
-            return datetime.fromtimestamp(self._ts, tz=timezone.utc)
+            return datetime.fromtimestamp(self._ts, tz=UTC)
         if isinstance(self.id, int):
             from doover_fsm.utils.snowflake import get_datetime_from_snowflake
 

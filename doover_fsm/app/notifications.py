@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import Any
+from typing import Any, cast
 
 
 class NotificationSeverity(enum.IntEnum):
@@ -57,19 +57,19 @@ def parse_severity(severity: NotificationSeverity | int | str) -> NotificationSe
         raise ValueError(f"notification severity must be 3..7 or a name, got {severity!r}")
     if isinstance(severity, int):
         try:
-            return NotificationSeverity(severity)
+            return NotificationSeverity(cast(Any, severity))
         except ValueError:
             raise ValueError(f"notification severity must be 3..7 (Trace..Critical), got {severity}") from None
     if isinstance(severity, str):
         try:
-            return NotificationSeverity(severity)
+            return NotificationSeverity(cast(Any, severity))
         except ValueError:
             known = ", ".join(s.name for s in NotificationSeverity)
             raise ValueError(f"unknown notification severity {severity!r} (known: {known})") from None
     raise TypeError(f"notification severity must be an int or a name, got {type(severity).__name__}")
 
 
-class NotificationPolicy(str, enum.Enum):
+class NotificationPolicy(str, enum.Enum):  # noqa: UP042 - pydoover's base classes
     """Whether broad default notification subscriptions include an event."""
 
     default = "default"
@@ -113,7 +113,7 @@ class Notification:
                 raise TypeError(f"notification {what} must be a str or None, got {type(value).__name__}: {value!r}")
         self.message = message
         self.title = title
-        self.severity = None if severity is None else NotificationSeverity(severity)
+        self.severity = None if severity is None else NotificationSeverity(cast(Any, severity))
         self.topic = topic
 
     @classmethod

@@ -18,7 +18,7 @@ __all__ = ["Alarm", "create_alarm"]
 
 
 class Alarm:
-    """Fire ``callback`` when ``threshold_met(value)`` has held for ``grace_period`` s, at most every ``min_inter_alarm`` s."""
+    """Fire ``callback`` once ``threshold_met(value)`` held ``grace_period`` s; then not for ``min_inter_alarm`` s."""
 
     DEFAULT_GRACE_PERIOD = 60 * 60
     DEFAULT_MIN_INTER_ALARM = 60 * 60 * 24

@@ -18,7 +18,7 @@ __all__ = ["PID"]
 class PID:
     """Proportional-integral-derivative controller (see module doc)."""
 
-    def __init__(self, Kp: float, Ki: float, Kd: float, setpoint: float = 0,  # noqa: N803 - pydoover's names
+    def __init__(self, Kp: float, Ki: float, Kd: float, setpoint: float = 0,
                  output_limits: tuple[float | None, float | None] = (None, None), *,
                  now: Callable[[], float] = time.monotonic) -> None:
         self.Kp = Kp

@@ -11,7 +11,7 @@ from typing import Any
 __all__ = ["find_object_with_key", "find_path_to_key", "map_reading"]
 
 
-def map_reading(in_val: float, output_values: Sequence[float], raw_readings: Sequence[float] = (4, 20),
+def map_reading(in_val: float, output_values: Sequence[float], raw_readings: Sequence[float] = [4, 20],
                 ignore_below: float = 3) -> float | None:
     """Map a raw reading onto a piecewise-linear scale (default 4–20 mA); None below ``ignore_below``.
 

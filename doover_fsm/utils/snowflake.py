@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 __all__ = ["DOOVER_EPOCH", "SnowflakeType", "generate_snowflake_id", "generate_snowflake_id_at",
            "get_datetime_from_snowflake"]
@@ -51,4 +51,4 @@ def generate_snowflake_id_at(at: datetime, type_id: int = SnowflakeType.Unknown,
 
 def get_datetime_from_snowflake(snowflake_id: int) -> datetime:
     """The (UTC) time a snowflake id was made."""
-    return datetime.fromtimestamp(((snowflake_id >> 22) + DOOVER_EPOCH) / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(((snowflake_id >> 22) + DOOVER_EPOCH) / 1000, tz=UTC)

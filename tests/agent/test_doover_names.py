@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,7 @@ async def test_update_channel_aggregate_rejects_what_pydoover_rejects(agent: Age
 # --- messages ------------------------------------------------------------------------------------
 async def test_create_update_fetch_list_messages_in_pydoover_forms(agent: Agent) -> None:
     mid = await agent.create_message("alarms", {"text": "high", "level": 1},
-                                     timestamp=datetime(2026, 1, 1, tzinfo=timezone.utc))
+                                     timestamp=datetime(2026, 1, 1, tzinfo=UTC))
     assert isinstance(mid, str) and len(mid) == 26
     updated = await agent.update_message("alarms", mid, {"level": 2})
     assert isinstance(updated, Message) and updated.id == mid and updated.data == {"text": "high", "level": 2}
@@ -314,7 +314,7 @@ def test_constructed_pydoover_events_keep_pydoover_shapes() -> None:
 
 def test_bad_callbacks_are_rejected_naming_the_channel() -> None:
     mock = MockDeviceAgentInterface("t")
-    with pytest.raises(TypeError, match="'c'.*not callable"):
+    with pytest.raises(TypeError, match=r"'c'.*not callable"):
         mock.add_event_callback("c", None)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="EventSubscription"):
         mock.add_event_callback("c", lambda e: None, "all")  # type: ignore[arg-type]

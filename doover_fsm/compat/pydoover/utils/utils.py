@@ -1,6 +1,12 @@
 """``pydoover.utils.utils``, answered by doover_fsm."""
 
-from doover_fsm.utils.asyncutil import call_maybe_async, get_is_async, maybe_async, wrap_try_except, wrap_try_except_async
+from doover_fsm.utils.asyncutil import (
+    call_maybe_async,
+    get_is_async,
+    maybe_async,
+    wrap_try_except,
+    wrap_try_except_async,
+)
 from doover_fsm.utils.misc import (
     CaseInsensitiveDict,
     CaseInsensitiveDictEncoder,
