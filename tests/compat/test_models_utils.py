@@ -379,3 +379,125 @@ def run(case):
 
 def test_rpc_vocabulary_matches_pydoover() -> None:
     _same(RPC, ["errors", "consts", "handler"])
+
+
+RPC_MANAGER = """
+import asyncio, re
+from pydoover import rpc
+from pydoover.models import EventSubscription
+from pydoover.models.data import ChannelID, Message, MessageCreateEvent, MessageUpdateEvent, OneShotMessage
+
+class FakeApi:
+    def __init__(self):
+        self.writes, self.subs, self.created = [], [], []
+    def add_event_callback(self, channel, cb, events):
+        self.subs.append([channel, sorted(m.name for m in EventSubscription if m in events)])
+    async def update_message(self, channel, message_id, data):
+        self.writes.append([channel, message_id, data])
+    async def create_message(self, channel, data):
+        self.created.append([channel, data])
+        return 77
+
+class App:
+    @rpc.handler("set_value", parser=float, channel="cmds")
+    async def set_value(self, ctx, payload):
+        if payload < 0:
+            raise rpc.RPCError("INVALID_PARAMS", "must be >= 0")
+        await ctx.progress("setting", step=1)
+        return {"value": payload, "method": ctx.method, "reason": ctx.reason}
+
+    @rpc.handler(re.compile("get_.*"), channel="cmds")
+    async def getter(self, ctx, payload):
+        return None
+
+    @rpc.handler("boom")
+    async def boom(self, ctx, payload):
+        raise KeyError("nope")
+
+    @property
+    def explodes(self):
+        raise RuntimeError("registration must not call properties")
+
+def msg(i, channel, data):
+    return Message(i, 1, ChannelID(2, channel), data, [])
+
+def run(case):
+    api = FakeApi()
+    mgr = rpc.RPCManager(api, "my_app")
+    mgr.register_handlers(App())
+    mgr.subscribe("dv-rpc")
+    async def go():
+        for i, (kind, channel, data) in enumerate(case):
+            m = msg(i + 1, channel, data)
+            ev = {"create": MessageCreateEvent, "oneshot": OneShotMessage}[kind](m.channel, m) if kind != "update" \\
+                else MessageUpdateEvent(m.channel, 1, None, m, data)
+            await mgr._on_event(ev)
+        return api.writes
+    writes = asyncio.run(go())
+    for w in writes:
+        st = w[2].get("status", {})
+        if isinstance(st.get("message"), dict):
+            st["message"].pop("timestamp", None)
+    return [api.subs, writes]
+"""
+
+
+def test_rpc_manager_serves_requests_like_pydoover() -> None:
+    def req(method: str, request: Any, **extra: Any) -> dict[str, Any]:
+        return {"type": "rpc", "method": method, "request": request, "status": {"code": "sent"}, "response": {},
+                **extra}
+
+    cases = [
+        [["create", "cmds", req("set_value", "2.5", reason="ops")]],
+        [["create", "cmds", req("set_value", -1)]],
+        [["create", "cmds", req("get_level", {})], ["create", "cmds", req("unknown", {})]],
+        [["create", "dv-rpc", req("boom", {})], ["create", "cmds", req("boom", {})]],
+        [["create", "cmds", req("set_value", 1, app_key="other_app")],
+         ["create", "cmds", req("set_value", 3, app_key="my_app")]],
+        [["oneshot", "cmds", req("set_value", 4)]],
+        [["create", "cmds", {"type": "not_rpc", "method": "set_value", "request": 1}],
+         ["create", "cmds", {"type": "rpc", "method": "set_value"}]],
+        [["create", "cmds", req("set_value", 5, status={"code": "error", "message": {"info": "Command cancelled"}})]],
+        [["update", "cmds", {"status": {"code": "success"}, "response": {"x": 1}}]],
+    ]
+    _same(RPC_MANAGER, cases)
+
+
+async def test_rpc_call_round_trip_between_two_apps_on_one_agent() -> None:
+    from doover_fsm.agent.interface import MockDeviceAgentInterface
+    from doover_fsm.agent.rpc import RPCCancelled, RPCError, RPCManager, RPCTimeoutError, handler
+
+    class Server:
+        @handler("add")
+        async def add(self, ctx: Any, payload: dict[str, int]) -> dict[str, int]:
+            await ctx.acknowledge()
+            if payload.get("a") is None:
+                raise RPCError("INVALID_PARAMS", "a is required")
+            return {"sum": payload["a"] + payload["b"]}
+
+        @handler("slow")
+        async def slow(self, ctx: Any, payload: Any) -> None:
+            await ctx.wait_cancelled()
+            ctx.raise_if_cancelled()
+
+    agent = MockDeviceAgentInterface("shared")
+    server, client = RPCManager(agent, "server"), RPCManager(agent, "client")
+    server.register_handlers(Server())
+    server.subscribe("dv-rpc")
+    assert await client.call("add", {"a": 2, "b": 3}, app_key="server", timeout=2) == {"sum": 5}
+    with pytest.raises(RPCError) as err:
+        await client.call("add", {"b": 3}, app_key="server", timeout=2)
+    assert err.value.code == "INVALID_PARAMS"
+    with pytest.raises(RPCTimeoutError):
+        await client.call("add", {"a": 1, "b": 1}, app_key="nobody", timeout=0.2)
+    mid = await client.call("slow", {}, app_key="server", wait_for_response=False)
+    await asyncio.sleep(0.05)
+    cancel = {"status": {"code": "error", "message": {"info": "Command cancelled", "cancelled_at": 1}}}
+    waiter = asyncio.ensure_future(client.call("slow", {}, app_key="server", timeout=2))
+    await agent.update_message("dv-rpc", mid, cancel)
+    await asyncio.sleep(0.05)
+    assert (await agent.fetch_message("dv-rpc", mid)).data["status"] == cancel["status"]  # the cancel stands
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    assert RPCCancelled("x").code == "CANCELLED"
