@@ -40,6 +40,7 @@ __all__ = [
     "TokenRefreshError",
     "UnauthorizedError",
     "WireFormat",
+    "subscription_kinds",
     "ulid_time",
 ]
 
@@ -235,6 +236,13 @@ KIND_FLAGS: dict[str, EventSubscription] = {
     "oneshot": EventSubscription.oneshot_message,
     "sync": EventSubscription.channel_sync,
 }
+
+
+def subscription_kinds(events: EventSubscription) -> frozenset[str]:
+    """The :class:`~doover_fsm.agent.base.ChannelEvent` kinds an ``EventSubscription`` selects."""
+    if not isinstance(events, EventSubscription):
+        raise TypeError(f"expected an EventSubscription (e.g. EventSubscription.message_create), got {events!r}")
+    return frozenset(kind for kind, flag in KIND_FLAGS.items() if flag in events)
 
 
 class WireFormat(enum.IntEnum):

@@ -136,6 +136,26 @@ class Notification:
                 f"topic={self.topic!r})")
 
 
+def build_notification(app_key: str | None, message: str | Notification, *, title: str | None = None,
+                       severity: NotificationSeverity | int | str | None = None, topic: str | None = None,
+                       event: str | None = None,
+                       notification_policy: NotificationPolicy | str = NotificationPolicy.default) -> dict[str, Any]:
+    """The ``notifications`` message body pydoover 1.18's ``Application.send_notification`` writes.
+
+    ``event`` builds the canonical topic ``dev/applications/<policy>/<app_key>/<event>`` (it and
+    ``topic`` exclude each other); a ready ``Notification`` is sent as it is.
+    """
+    if topic is not None and event is not None:
+        raise ValueError("topic and event are mutually exclusive -- event builds the canonical topic for you.")
+    if isinstance(message, Notification):
+        return message.to_dict()
+    if event is not None:
+        if not app_key:
+            raise RuntimeError("the app key is not set, so a notification event topic cannot be built")
+        topic = NotificationTopic.application(app_key, event, notification_policy)
+    return Notification(message=message, title=title, severity=severity, topic=topic).to_dict()
+
+
 def notification_message(app_key: str | None, message: str, severity: NotificationSeverity, title: str | None,
                          data: dict[str, Any] | None, ts: float) -> dict[str, Any]:
     """The message body posted on ``notifications``."""

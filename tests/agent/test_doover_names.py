@@ -28,20 +28,35 @@ from doover_fsm.agent.local import LocalAgent
 from doover_fsm.agent.memory import MemoryAgent
 from doover_fsm.agent.models import Aggregate, ChannelID, EventSubscription, Message, NotFoundError
 from doover_fsm.errors import AgentError, ChannelMessageError
+from tests._mosquitto import Mosquitto
 from tests.compat._oracle import run_in_oracle
 
 
-@pytest.fixture(params=["local", "memory", "mock"])
+@pytest.fixture(params=["local", "memory", "mock", pytest.param("mqtt", marks=pytest.mark.integration)])
 async def agent(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Agent]:
+    broker = None
     if request.param == "local":
         a: Agent = LocalAgent(tmp_path / "ch.db")
     elif request.param == "memory":
         a = MemoryAgent()
-    else:
+    elif request.param == "mock":
         a = MockDeviceAgentInterface("test_app", "localhost:50051")
+    else:
+        from doover_fsm.agent.mqtt import MqttAgent
+
+        broker = Mosquitto(tmp_path)
+        broker.start()
+        a = MqttAgent(broker.url, store_path=tmp_path / "mqtt.sqlite3", device_id="dev1", agent_id="names")
     await a.start()
+    if broker is not None:
+        for _ in range(1500):
+            if a.is_online:
+                break
+            await asyncio.sleep(0.01)
     yield a
     await a.close()
+    if broker is not None:
+        broker.stop()
 
 
 async def settle(n: int = 5) -> None:
@@ -399,3 +414,90 @@ def test_signatures_match_pydoover_0_4() -> None:
         assert _params(obj) == oracle[name], name
     for name in sync_names:
         assert _params(getattr(DeviceAgentInterface, name)) == oracle[name], name
+
+
+# --- documented differences (docs/compat/agentutil.md), one test each ------------------------------
+async def test_difference_mock_merges_and_stores_like_the_real_agent() -> None:
+    """pydoover's mock does a shallow ``dict.update`` and returns 0 from create_message; ours behaves as an agent."""
+    mock = MockDeviceAgentInterface("t")
+    await mock.update_channel_aggregate("c", {"a": {"x": 1, "y": 2}, "b": 1})
+    await mock.update_channel_aggregate("c", {"a": {"y": None}, "b": None})
+    assert (await mock.fetch_channel_aggregate("c")).data == {"a": {"x": 1}}
+    mid = await mock.create_message("c", {"m": 1})
+    assert mid != 0 and [m.data for m in await mock.list_messages("c")] == [{"m": 1}]
+
+
+async def test_difference_0_4_mock_publish_merges_into_the_aggregate() -> None:
+    """pydoover 0.4's mock replaced ``channels[name]`` with each message; the 0.4 agent merged it, as ours does."""
+    mock = MockDeviceAgentInterface("t")
+    await mock.publish_to_channel("c", {"a": 1})
+    await mock.publish_to_channel("c", {"b": 2})
+    assert mock.channels["c"] == {"a": 1, "b": 2}
+
+
+async def test_difference_create_message_timestamp_is_validated_not_stored() -> None:
+    """The stored time is the agent's clock: a local store keeps the order messages really arrived in."""
+    agent = MemoryAgent(started=True)
+    mid = await agent.create_message("c", {"a": 1}, timestamp=datetime(2020, 1, 1, tzinfo=UTC))
+    msg = await agent.fetch_message("c", mid)
+    assert msg.timestamp is not None and msg.timestamp.year >= 2026
+
+
+async def test_difference_message_data_may_be_any_json() -> None:
+    """pydoover's create_message demands a dict with ``[a-zA-Z0-9_-]`` keys; doover_fsm stores any JSON message."""
+    agent = MemoryAgent(started=True)
+    mid = await agent.create_message("log", [1, {"free text key": 2}])
+    assert (await agent.fetch_message("log", mid)).data == [1, {"free text key": 2}]
+
+
+def test_difference_doover_api_error_is_an_agent_error() -> None:
+    from doover_fsm.agent.models import DooverAPIError, HTTPError
+
+    err = NotFoundError("Channel not found")
+    assert isinstance(err, HTTPError) and isinstance(err, DooverAPIError) and isinstance(err, AgentError)
+    assert err.status == 404 and str(err) == "HTTP 404 on : Channel not found"
+
+
+async def test_difference_last_updated_is_known_after_a_write_only() -> None:
+    agent = MemoryAgent(started=True)
+    written = await agent.update_channel_aggregate("c", {"a": 1})
+    assert written is not None and written.last_updated is not None
+    assert (await agent.fetch_channel_aggregate("c")).last_updated is None
+
+
+# --- through an Application, as a pydoover app's own test does -------------------------------------
+async def test_a_pydoover_style_app_runs_on_the_mock_agent() -> None:
+    from doover_fsm import Application, run_app
+
+    class PdApp(Application):
+        async def setup(self) -> None:
+            self.seen: list[tuple[str, str, Any]] = []
+            self.device_agent.add_event_callback("cmds", self.on_cmd, EventSubscription.message_create)
+            await self.subscribe("alarms")
+
+        async def on_cmd(self, event: Any) -> None:
+            self.seen.append(("callback", event.channel.name, event.message.data))
+
+        async def on_message_create(self, event: Any) -> None:
+            assert isinstance(event, MessageCreateEvent)
+            self.seen.append(("hook", event.channel.name, event.message.data))
+
+        async def main_loop(self) -> None:
+            agg = await self.device_agent.fetch_channel_aggregate("levels")
+            await self.device_agent.update_channel_aggregate("levels", {"n": agg.data.get("n", 0) + 1})
+
+    mock = MockDeviceAgentInterface("pd_app")
+    app = PdApp(app_key="pd_app", device_agent=mock, test_mode=True)
+    task = asyncio.get_running_loop().create_task(run_app(app, start=False, setup_logging=False))
+    try:
+        await asyncio.wait_for(app.wait_until_ready(), 30)
+        await mock.create_message("cmds", {"go": 1})
+        await mock.create_message("alarms", {"level": 3})
+        await app.next()
+        await app.next()
+        await settle()
+        assert ("callback", "cmds", {"go": 1}) in app.seen and ("hook", "alarms", {"level": 3}) in app.seen
+        assert mock._aggregates["levels"].data == {"n": 2}
+    finally:
+        app.request_stop()
+        await asyncio.wait_for(task, 30)

@@ -501,3 +501,61 @@ async def test_rpc_call_round_trip_between_two_apps_on_one_agent() -> None:
     with pytest.raises(asyncio.CancelledError):
         await waiter
     assert RPCCancelled("x").code == "CANCELLED"
+
+
+SEND_NOTIFICATION = """
+import asyncio
+from pydoover.docker import Application, MockDeviceAgentInterface
+
+class Capture(MockDeviceAgentInterface):
+    async def create_message(self, channel_name, data, **kw):
+        self.sent = [channel_name, data]
+        return 1
+
+def run(case):
+    agent = Capture(case["app_key"] or "x")
+    app = Application(app_key=case["app_key"], device_agent=agent, test_mode=True)
+    asyncio.run(app.send_notification(case["message"], **case["kw"]))
+    return agent.sent
+"""
+
+
+def test_build_notification_matches_pydoover_send_notification() -> None:
+    from doover_fsm.app.notifications import build_notification
+
+    cases: list[dict[str, Any]] = [
+        {"app_key": "pump_1", "message": "Tank low", "kw": {}},
+        {"app_key": "pump_1", "message": "Tank low", "kw": {"title": "Tank", "severity": "warning"}},
+        {"app_key": "pump_1", "message": "m", "kw": {"severity": 7, "topic": "custom/x"}},
+        {"app_key": "pump_1", "message": "m", "kw": {"event": "low_level"}},
+        {"app_key": "pump_1", "message": "m", "kw": {"event": "low_level", "notification_policy": "opt-in",
+                                                     "severity": "Info"}},
+        {"app_key": "pump_1", "message": "m", "kw": {"event": "Bad Event"}},
+        {"app_key": "pump_1", "message": "m", "kw": {"event": "e", "topic": "t"}},
+        {"app_key": "pump_1", "message": "", "kw": {}},
+        {"app_key": None, "message": "m", "kw": {"event": "e"}},
+    ]
+    theirs = run_in_oracle(textwrap.dedent(SEND_NOTIFICATION), cases)
+    for case, res in zip(cases, theirs, strict=True):
+        try:
+            mine: Any = {"ok": ["notifications", build_notification(case["app_key"], case["message"], **case["kw"])]}
+        except Exception as exc:
+            mine = {"error": type(exc).__name__}
+        if "error" in res:
+            res = {"error": res["error"].split(":")[0]}
+        assert mine == res, case
+
+
+async def test_alarm_fires_after_the_grace_period_on_an_injected_clock() -> None:
+    from doover_fsm.utils.alarm import Alarm
+
+    now = [0.0]
+    fired: list[float] = []
+    alarm = Alarm(lambda v: v > 20, callback=lambda: fired.append(now[0]), grace_period=15, min_inter_alarm=60,
+                  now=lambda: now[0])
+    assert await alarm.check_value(25) is False  # the grace period starts
+    now[0] = 16
+    assert await alarm.check_value(25) is True and fired == [16]
+    now[0] = 30
+    assert await alarm.check_value(25) is False  # within min_inter_alarm
+    assert await alarm.check_value(5) is False and alarm.initial_trigger_time is None
