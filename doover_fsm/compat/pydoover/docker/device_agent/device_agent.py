@@ -5,7 +5,9 @@ from doover_fsm.compat.pydoover.docker.device_agent import (
     QOS_DEFAULT,
     DeviceAgentInterface,
     MockDeviceAgentInterface,
-    validate_payload,
 )
 
-__all__ = ["QOS_AT_MOST_ONCE", "QOS_DEFAULT", "DeviceAgentInterface", "MockDeviceAgentInterface", "validate_payload"]
+#: pydoover 0.4's module-level alias.
+device_agent_iface = DeviceAgentInterface
+
+__all__ = ["QOS_AT_MOST_ONCE", "QOS_DEFAULT", "DeviceAgentInterface", "MockDeviceAgentInterface", "device_agent_iface"]
