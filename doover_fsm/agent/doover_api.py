@@ -278,6 +278,8 @@ class DooverAgentAPI:
         if runner is not None:
             runner(thunk)
             return
+        # Registered before a loop ran: the agent's own loop, else the loop of this (dispatching) thread.
+        loop = loop or getattr(getattr(self, "_agent", self), "_loop", None) or self._loop_or_none()
         if loop is None or loop.is_closed():
             log.warning("agent %s: dropped a callback: no event loop to run it on", getattr(self, "agent_id", "?"))
             return

@@ -402,6 +402,8 @@ def test_signatures_match_pydoover_1_18() -> None:
         assert ours[:len(theirs)] == theirs, name
         assert [p[0] for p in ours[len(theirs):]] == extras, name
         assert all(p[1] == "KEYWORD_ONLY" for p in ours[len(theirs):]), name
+    mock_init = run_in_oracle(_PARAMS_CODE, ["pydoover.docker.device_agent:MockDeviceAgentInterface.__init__"])
+    assert _params(MockDeviceAgentInterface.__init__) == mock_init[0]["ok"]
     # The same methods on the agents themselves (adapted from doover_fsm's form).
     for name in ("create_message", "update_message", "list_messages"):
         assert _params(getattr(LocalAgent, name)) == _params(getattr(DeviceAgentInterface, name)), name
@@ -501,3 +503,18 @@ async def test_a_pydoover_style_app_runs_on_the_mock_agent() -> None:
     finally:
         app.request_stop()
         await asyncio.wait_for(task, 30)
+
+
+async def test_callbacks_registered_before_the_loop_still_run(tmp_path: Path) -> None:
+    got: list[Any] = []
+
+    def register(agent: Agent) -> None:  # e.g. from an app's __init__, before anything runs
+        agent.add_subscription("c", lambda name, data: got.append((name, data)))
+
+    local = LocalAgent(tmp_path / "early.db")
+    await asyncio.to_thread(register, local)
+    await local.start()
+    await local.update_channel_aggregate("c", {"a": 1})
+    await settle(20)
+    assert got == [("c", {}), ("c", {"a": 1})]
+    await local.close()
