@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from doover_fsm.agent.doover_api import DooverAgentAPI, adapt_primitives
+from doover_fsm.agent.doover_api import DooverAgentAPI
 from doover_fsm.agent.models import Aggregate, ChannelID
 from doover_fsm.agent.models import Message as DooverMessage
+from doover_fsm.agent.shared_names import adapt_primitives
 
 ChannelEventKind = Literal["message_create", "message_update", "oneshot", "aggregate", "sync"]
 
@@ -147,7 +148,7 @@ class Agent(DooverAgentAPI, abc.ABC):
     :mod:`doover_fsm.agent.doover_api`): ``update_channel_aggregate``, ``fetch_channel_aggregate``,
     ``add_event_callback``, 0.4's ``publish_to_channel``… ``create_message``, ``update_message``
     and ``list_messages`` are shared by both APIs: a subclass writes doover_fsm's form and
-    :func:`~doover_fsm.agent.doover_api.adapt_primitives` widens it to accept pydoover's too.
+    :func:`~doover_fsm.agent.shared_names.adapt_primitives` widens it to accept pydoover's too.
     """
 
     #: A unique id for this agent instance (written as ``author``).

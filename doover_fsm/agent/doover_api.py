@@ -8,11 +8,8 @@ signatures and return shapes (:mod:`doover_fsm.agent.models`) on top of the agen
 (``get_aggregate``, ``update_aggregate``, ``add_listener``…), so the local SQLite agent, the
 MQTT agent and the in-memory test agent all speak it.
 
-Three names belong to both APIs: ``create_message``, ``update_message`` and ``list_messages``.
-An agent implements doover_fsm's form; :func:`adapt_primitives` (called for every Agent
-subclass) widens it to pydoover's signature, keyword-only doover_fsm extras (``author=``,
-``replace=``) kept, and gives pydoover's return shapes (``update_message`` → the updated
-``Message``, ``list_messages`` → ``Message`` objects).
+Three names belong to both APIs: ``create_message``, ``update_message`` and ``list_messages``;
+:mod:`doover_fsm.agent.shared_names` widens each agent's own to accept both forms.
 
 Callbacks registered here (``add_event_callback``, ``add_subscription``) run on the event loop
 that registered them, in arrival order; an app runtime may route them through its scan instead
@@ -49,13 +46,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["QOS_AT_MOST_ONCE", "QOS_DEFAULT", "DooverAgentAPI", "adapt_primitives", "validate_payload"]
+__all__ = ["QOS_AT_MOST_ONCE", "QOS_DEFAULT", "DooverAgentAPI", "check_files", "check_routing", "check_timestamp",
+           "record_message", "validate_payload"]
 
 #: pydoover's write QoS values (doover_fsm agents store every write durably either way).
 QOS_AT_MOST_ONCE = 0
 QOS_DEFAULT = 1
-#: How many messages ``list_messages(before=/after=)`` scans for its window.
-_SCAN_LIMIT = 1_000_000
 
 ThunkRunner = Callable[[Callable[[], Any]], None]
 
@@ -92,7 +88,7 @@ def _check_tree(channel: str, value: Any, path: str) -> None:
                                   "(allowed: dict, list, str, int, float, bool, None)")
 
 
-def _check_routing(channel: str, agent_id: Any, qos: Any) -> None:
+def check_routing(channel: str, agent_id: Any, qos: Any) -> None:
     if agent_id is not None:
         raise AgentError(f"channel {channel!r}: agent_id={agent_id!r} (another agent's channel) is not "
                          "supported; doover_fsm agents reach their own device's channels")
@@ -100,12 +96,12 @@ def _check_routing(channel: str, agent_id: Any, qos: Any) -> None:
         raise ValueError(f"channel {channel!r}: qos must be 0 (at most once) or 1 (default), got {qos!r}")
 
 
-def _check_files(channel: str, files: Any) -> None:
+def check_files(channel: str, files: Any) -> None:
     if files:
         raise NotImplementedError(f"channel {channel!r}: file attachments are not supported by doover_fsm agents")
 
 
-def _check_timestamp(channel: str, timestamp: Any) -> None:
+def check_timestamp(channel: str, timestamp: Any) -> None:
     if timestamp is not None and not isinstance(timestamp, datetime):
         raise TypeError(f"channel {channel!r}: timestamp must be a datetime or None, got {type(timestamp).__name__}")
 
@@ -115,7 +111,7 @@ def _aggregate(data: Any, last_updated: float | None = None) -> Aggregate:
     return Aggregate({} if data is None else data, [], when)
 
 
-def _record_message(record: Any) -> Message:
+def record_message(record: Any) -> Message:
     """pydoover's Message from an agent's stored message record."""
     return Message(record.id, record.author, record.channel, record.data, [], ts=record.ts)
 
@@ -261,14 +257,14 @@ class DooverAgentAPI:
 
     def is_channel_synced(self, channel_name: str, agent_id: int | None = None) -> bool:
         """A doover_fsm agent serves every channel from its own up-to-date store once it is up."""
-        _check_routing(channel_name, agent_id, QOS_DEFAULT)
+        check_routing(channel_name, agent_id, QOS_DEFAULT)
         return self.doover_ready()
 
     async def wait_for_channels_sync(self, channel_names: list[str], timeout: int = 5, inter_wait: float = 0.2,
                                      agent_id: int | None = None) -> bool:
         """Wait until every channel is in sync (i.e. the agent is up); False after ``timeout`` s."""
         for name in channel_names:
-            _check_routing(name, agent_id, QOS_DEFAULT)
+            check_routing(name, agent_id, QOS_DEFAULT)
         return await self._wait_ready(timeout, min(max(inter_wait, 0.001), 0.2))
 
     # --- callbacks -------------------------------------------------------------------------------
@@ -325,7 +321,7 @@ class DooverAgentAPI:
         if not isinstance(events, EventSubscription):
             raise TypeError(f"add_event_callback({channel_name!r}): events must be an EventSubscription, "
                             f"got {events!r}")
-        _check_routing(channel_name, agent_id, QOS_DEFAULT)
+        check_routing(channel_name, agent_id, QOS_DEFAULT)
         loop = self._loop_or_none()
 
         def listener(event: ChannelEvent) -> None:
@@ -351,7 +347,7 @@ class DooverAgentAPI:
     # --- aggregates ------------------------------------------------------------------------------
     async def fetch_channel_aggregate(self, channel_name: str, agent_id: int | None = None) -> Aggregate:
         """The channel's aggregate (``data`` is ``{}`` for a channel nothing has written yet)."""
-        _check_routing(channel_name, agent_id, QOS_DEFAULT)
+        check_routing(channel_name, agent_id, QOS_DEFAULT)
         return _aggregate(self.get_aggregate(channel_name))
 
     async def update_channel_aggregate(self, channel_name: str, data: dict[str, Any], files: list[File] | None = None,
@@ -365,8 +361,8 @@ class DooverAgentAPI:
         same write. Returns the new ``Aggregate`` (None with ``return_aggregate=False``).
         """
         validate_payload(channel_name, data)
-        _check_routing(channel_name, agent_id, qos)
-        _check_files(channel_name, files)
+        check_routing(channel_name, agent_id, qos)
+        check_files(channel_name, files)
         patch: Any = data
         if replace_keys and not replace_data:
             patch = _replace_subtrees(self.get_aggregate(channel_name), data, replace_keys, channel_name)
@@ -386,17 +382,17 @@ class DooverAgentAPI:
     # --- messages --------------------------------------------------------------------------------
     async def fetch_message(self, channel_name: str, message_id: Any, agent_id: int | None = None) -> Message:
         """One stored message; :class:`~doover_fsm.agent.models.NotFoundError` if there is none."""
-        _check_routing(channel_name, agent_id, QOS_DEFAULT)
+        check_routing(channel_name, agent_id, QOS_DEFAULT)
         record = await self.get_message(channel_name, str(message_id))
         if record is None:
             raise NotFoundError(f"channel {channel_name!r} has no message {message_id!r}")
-        return _record_message(record)
+        return record_message(record)
 
     async def send_oneshot_message(self, channel_name: str, data: dict[str, Any], timestamp: datetime | None = None,
                                    agent_id: int | None = None, qos: int = QOS_DEFAULT) -> bool:
         """Deliver ``data`` to current listeners without storing it; True once delivered."""
-        _check_routing(channel_name, agent_id, qos)
-        _check_timestamp(channel_name, timestamp)
+        check_routing(channel_name, agent_id, qos)
+        check_timestamp(channel_name, timestamp)
         await self.send_oneshot(channel_name, data)
         return True
 
@@ -454,105 +450,3 @@ class DooverAgentAPI:
                                            inter_wait: float = 0.2) -> bool:
         """pydoover 0.4's name for :meth:`wait_for_channels_sync`."""
         return await self.wait_for_channels_sync(channel_names, timeout, inter_wait)
-
-
-# --- the three shared names: doover_fsm's form widened to pydoover's ------------------------------
-def _adapt_create(impl: Callable[..., Awaitable[str]]) -> Callable[..., Awaitable[str]]:
-    async def create_message(self: Any, channel_name: str, data: Any, files: list[File] | None = None,
-                             timestamp: datetime | None = None, agent_id: int | None = None,
-                             qos: int = QOS_DEFAULT, *, author: str | None = None) -> str:
-        """Append a message to ``channel_name``; returns its id (a time-ordered ULID string).
-
-        pydoover's keywords are accepted: ``timestamp`` (validated; the stored time is the
-        agent's clock), ``qos``; ``files`` and ``agent_id`` raise (not supported).
-        """
-        _check_routing(channel_name, agent_id, qos)
-        _check_files(channel_name, files)
-        _check_timestamp(channel_name, timestamp)
-        return await impl(self, channel_name, data, author=author)
-
-    return create_message
-
-
-def _adapt_update(impl: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[Message]]:
-    async def update_message(self: Any, channel_name: str, message_id: Any, data: Any,
-                             files: list[File] | None = None, replace_data: bool = False,
-                             clear_attachments: bool = False, agent_id: int | None = None, qos: int = QOS_DEFAULT,
-                             *, replace: bool | None = None, author: str | None = None) -> Message:
-        """Merge-patch (or, ``replace_data``/``replace``, replace) a message; returns the updated Message."""
-        _check_routing(channel_name, agent_id, qos)
-        _check_files(channel_name, files)
-        mid = str(message_id)
-        await impl(self, channel_name, mid, data, replace=replace_data if replace is None else replace, author=author)
-        record = await self.get_message(channel_name, mid)
-        if record is None:  # deleted in between by another process
-            raise NotFoundError(f"channel {channel_name!r} has no message {mid!r}")
-        return _record_message(record)
-
-    return update_message
-
-
-def _adapt_list(impl: Callable[..., Awaitable[list[Any]]]) -> Callable[..., Awaitable[list[Message]]]:
-    async def list_messages(self: Any, channel_name: str, before: Any = None, after: Any = None,
-                            limit: int | None = None, field_names: list[str] | str | None = None,
-                            agent_id: int | None = None) -> list[Message]:
-        """Stored messages, oldest first: the newest ``limit`` (default 50) before/after a message id or time.
-
-        ``field_names`` keeps only those top-level data keys (a list, or a comma-separated string).
-        """
-        _check_routing(channel_name, agent_id, QOS_DEFAULT)
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-            raise ValueError(f"list_messages({channel_name!r}): limit must be an int >= 0, got {limit!r}")
-        want = 50 if limit is None else limit
-        windowed = before is not None or after is not None
-        records = await impl(self, channel_name, limit=_SCAN_LIMIT if windowed else want)
-        if windowed:
-            records = [r for r in records if _in_window(r, before, after)][-want:] if want else []
-        out = [_record_message(r) for r in records]
-        if field_names is not None:
-            names = [f.strip() for f in field_names.split(",")] if isinstance(field_names, str) else list(field_names)
-            for m in out:
-                if isinstance(m.data, dict):
-                    m.data = {k: v for k, v in m.data.items() if k in names}
-        return out
-
-    return list_messages
-
-
-def _in_window(record: Any, before: Any, after: Any) -> bool:
-    def key(bound: Any) -> tuple[str, Any]:
-        if isinstance(bound, datetime):
-            return ("ts", bound.timestamp())
-        if isinstance(bound, str):
-            return ("id", bound)
-        raise TypeError(f"list_messages: before/after must be a message id (str) or a datetime, got {bound!r}")
-
-    for bound, is_before in ((before, True), (after, False)):
-        if bound is None:
-            continue
-        what, value = key(bound)
-        mine = record.ts if what == "ts" else record.id
-        if (is_before and not mine < value) or (not is_before and not mine > value):
-            return False
-    return True
-
-
-_ADAPTERS: dict[str, Callable[[Any], Any]] = {
-    "create_message": _adapt_create,
-    "update_message": _adapt_update,
-    "list_messages": _adapt_list,
-}
-
-
-def adapt_primitives(cls: type) -> None:
-    """Widen ``cls``'s own create/update/list_messages to pydoover's signatures (see module doc)."""
-    for name, adapter in _ADAPTERS.items():
-        impl = cls.__dict__.get(name)
-        if impl is None or getattr(impl, "__isabstractmethod__", False) or getattr(impl, "_doover_adapted", False):
-            continue
-        wrapped = adapter(impl)
-        wrapped.__qualname__ = f"{cls.__qualname__}.{name}"
-        wrapped.__module__ = cls.__module__
-        wrapped._doover_adapted = True
-        setattr(cls, name, wrapped)
-

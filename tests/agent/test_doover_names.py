@@ -518,3 +518,26 @@ async def test_callbacks_registered_before_the_loop_still_run(tmp_path: Path) ->
     await settle(20)
     assert got == [("c", {}), ("c", {"a": 1})]
     await local.close()
+
+
+async def test_pydoover_form_overrides_take_the_runtime_keywords_too() -> None:
+    class Capture(MockDeviceAgentInterface):
+        def __init__(self) -> None:
+            super().__init__("cap")
+            self.calls: list[tuple[Any, ...]] = []
+
+        async def create_message(self, channel_name: str, data: Any) -> int:  # type: ignore[override]
+            self.calls.append(("create", channel_name, data))
+            return 0
+
+        async def update_message(self, channel_name: str, message_id: Any, data: Any,  # type: ignore[override]
+                                 replace_data: bool = False) -> None:
+            self.calls.append(("update", channel_name, message_id, data, replace_data))
+
+    cap = Capture()
+    assert await cap.create_message("notifications", {"m": 1}) == 0  # pydoover's form
+    assert await cap.create_message("notifications", {"m": 2}, author="app") == 0  # what the runtime passes
+    await cap.update_message("ui_cmds", "id1", {"status": "ok"}, replace=True, author="app")
+    assert cap.calls == [("create", "notifications", {"m": 1}), ("create", "notifications", {"m": 2}),
+                         ("update", "ui_cmds", "id1", {"status": "ok"}, True)]
+    assert list(inspect.signature(Capture.create_message).parameters) == ["self", "channel_name", "data"]
