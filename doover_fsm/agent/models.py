@@ -98,6 +98,9 @@ class ChannelID(str):
         return (ChannelID, (self.agent_id, self.name))
 
     def __repr__(self) -> str:
+        # An own channel reads as its plain name (log lines, ChannelEvent reprs).
+        if self.agent_id is None:
+            return repr(self.name)
         return f"ChannelID(agent_id={self.agent_id!r}, name={self.name!r})"
 
 
