@@ -59,7 +59,17 @@ async def agent(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         broker.stop()
 
 
+async def until(pred: Any, timeout: float = 15.0) -> None:
+    """Wait until ``pred()`` holds: callbacks reach the loop from agent threads (the machine may be busy)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not pred():
+        assert loop.time() < deadline, "timed out waiting for the agent's callbacks"
+        await asyncio.sleep(0.005)
+
+
 async def settle(n: int = 5) -> None:
+    """Let already-due callbacks run (used only where nothing more should arrive)."""
     for _ in range(n):
         await asyncio.sleep(0.01)
 
@@ -81,11 +91,12 @@ async def test_update_channel_aggregate_replace_keys_swaps_a_subtree_in_one_writ
     await agent.update_channel_aggregate("ui_state", {"state": {"children": {"app": {"a": 1, "b": 2}}, "keep": 1}})
     seen: list[ChannelEvent] = []
     agent.add_listener("ui_state", seen.append)
-    await settle()
+    await until(lambda: [e.kind for e in seen] == ["sync"])
     seen.clear()
     new = await agent.update_channel_aggregate("ui_state", {"state": {"children": {"app": {"c": 3}}}},
                                                replace_keys=["state.children.app"])
     assert new is not None and new.data == {"state": {"children": {"app": {"c": 3}}, "keep": 1}}
+    await until(lambda: bool(seen))
     await settle()
     assert [e.kind for e in seen] == ["aggregate"]  # one write, never a cleared state in between
 
@@ -150,7 +161,7 @@ async def test_send_oneshot_message_returns_true_and_stores_nothing(agent: Agent
     agent.add_event_callback("live", cb, EventSubscription.oneshot_message)
     await settle()
     assert await agent.send_oneshot_message("live", {"v": 1}) is True
-    await settle()
+    await until(lambda: bool(got))
     assert len(got) == 1 and isinstance(got[0], OneShotMessage) and isinstance(got[0], MessageCreateEvent)
     assert got[0].message.data == {"v": 1}
     assert await agent.list_messages("live") == []
@@ -167,11 +178,11 @@ async def test_add_event_callback_delivers_pydoover_shaped_events_by_flag(agent:
     agent.add_event_callback("cmds", on_event)
     only_aggs: list[Any] = []
     agent.add_event_callback("cmds", lambda e: only_aggs.append(e), EventSubscription.aggregate_update)
-    await settle()
+    await until(lambda: len(events) == 1)
     mid = await agent.create_message("cmds", {"go": 1})
     await agent.update_message("cmds", mid, {"status": "ok"})
     await agent.update_channel_aggregate("cmds", {"b": 2})
-    await settle()
+    await until(lambda: len(events) == 4 and len(only_aggs) == 1)
     sync, create, update, agg = events
     assert isinstance(sync, ChannelSyncEvent) and sync.aggregate.data == {"seed": 1}
     assert isinstance(create, MessageCreateEvent) and not isinstance(create, OneShotMessage)
@@ -190,9 +201,9 @@ async def test_add_subscription_0_4_gets_channel_name_and_aggregate(agent: Agent
         calls.append((name, data))
 
     agent.add_subscription("schedules", on_update)
-    await settle()
+    await until(lambda: len(calls) == 1)
     assert await agent.publish_to_channel("schedules", {"schedules": []}) is True
-    await settle()
+    await until(lambda: len(calls) == 2)
     assert calls == [("schedules", {}), ("schedules", {"schedules": []})]
     assert await agent.get_channel_aggregate("schedules") == {"schedules": []}  # awaited …
     assert agent.get_channel_aggregate("schedules").value == {"schedules": []}  # … or not
@@ -205,8 +216,7 @@ async def test_publish_to_channel_from_sync_code_runs_without_await(agent: Agent
         agent.publish_to_channel("notes", '{"a": 1}', record_log=False)  # JSON text of a dict merges
 
     sync_main_loop()
-    await settle()
-    assert agent.get_aggregate("notes") == {"a": 1}
+    await until(lambda: agent.get_aggregate("notes") == {"a": 1})
     await agent.publish_to_channel_async("notes", "Battery voltage is low")  # plain text replaces
     assert agent.get_aggregate("notes") == "Battery voltage is low"
 
@@ -496,8 +506,8 @@ async def test_a_pydoover_style_app_runs_on_the_mock_agent() -> None:
         await mock.create_message("cmds", {"go": 1})
         await mock.create_message("alarms", {"level": 3})
         await app.next()
+        await until(lambda: len(app.seen) >= 2)
         await app.next()
-        await settle()
         assert ("callback", "cmds", {"go": 1}) in app.seen and ("hook", "alarms", {"level": 3}) in app.seen
         assert mock._aggregates["levels"].data == {"n": 2}
     finally:
@@ -514,8 +524,9 @@ async def test_callbacks_registered_before_the_loop_still_run(tmp_path: Path) ->
     local = LocalAgent(tmp_path / "early.db")
     await asyncio.to_thread(register, local)
     await local.start()
+    await until(lambda: len(got) == 1)  # the sync, from the agent's loop
     await local.update_channel_aggregate("c", {"a": 1})
-    await settle(20)
+    await until(lambda: len(got) == 2)
     assert got == [("c", {}), ("c", {"a": 1})]
     await local.close()
 
