@@ -354,11 +354,12 @@ class DooverAgentAPI:
                                        clear_attachments: bool = False, replace_data: bool = False,
                                        max_age_secs: float | None = None, return_aggregate: bool = True,
                                        replace_keys: list[str] | None = None, agent_id: int | None = None,
-                                       qos: int = QOS_DEFAULT) -> Aggregate | None:
+                                       qos: int = QOS_DEFAULT, *, author: str | None = None) -> Aggregate | None:
         """Deep merge-patch ``data`` into the aggregate (``None`` deletes a key), or replace it.
 
         ``replace_keys`` lists dotted paths whose subtree is replaced rather than merged, in the
         same write. Returns the new ``Aggregate`` (None with ``return_aggregate=False``).
+        ``author`` (doover_fsm) names the writer in the change event (default: this agent).
         """
         validate_payload(channel_name, data)
         check_routing(channel_name, agent_id, qos)
@@ -366,7 +367,8 @@ class DooverAgentAPI:
         patch: Any = data
         if replace_keys and not replace_data:
             patch = _replace_subtrees(self.get_aggregate(channel_name), data, replace_keys, channel_name)
-        new = await self.update_aggregate(channel_name, patch, replace=replace_data, max_age_secs=max_age_secs)
+        new = await self.update_aggregate(channel_name, patch, replace=replace_data, max_age_secs=max_age_secs,
+                                          author=author)
         return _aggregate(new, datetime.now(tz=UTC).timestamp()) if return_aggregate else None
 
     def get_channel_aggregate(self, channel_name: str) -> Completed[Any]:
@@ -389,15 +391,17 @@ class DooverAgentAPI:
         return record_message(record)
 
     async def send_oneshot_message(self, channel_name: str, data: dict[str, Any], timestamp: datetime | None = None,
-                                   agent_id: int | None = None, qos: int = QOS_DEFAULT) -> bool:
+                                   agent_id: int | None = None, qos: int = QOS_DEFAULT, *,
+                                   author: str | None = None) -> bool:
         """Deliver ``data`` to current listeners without storing it; True once delivered."""
         check_routing(channel_name, agent_id, qos)
         check_timestamp(channel_name, timestamp)
-        await self.send_oneshot(channel_name, data)
+        await self.send_oneshot(channel_name, data, author=author)
         return True
 
     async def publish_to_channel_async(self, channel_name: str, message: dict[str, Any] | str,
-                                       record_log: bool = True, max_age: int | None = None) -> bool:
+                                       record_log: bool = True, max_age: int | None = None, *,
+                                       author: str | None = None) -> bool:
         """pydoover 0.4: merge ``message`` into the channel's aggregate and (``record_log``) log it.
 
         A dict (or JSON text of one) is a merge-patch; any other string replaces the aggregate.
@@ -415,19 +419,20 @@ class DooverAgentAPI:
             raise TypeError(f"publish_to_channel({channel_name!r}): message must be a dict or str, "
                             f"got {type(message).__name__}")
         max_age_secs = None if max_age is None else float(max_age)
-        await self.update_aggregate(channel_name, data, replace=not isinstance(data, dict), max_age_secs=max_age_secs)
+        await self.update_aggregate(channel_name, data, replace=not isinstance(data, dict), max_age_secs=max_age_secs,
+                                    author=author)
         if record_log:
-            await self.create_message(channel_name, data)
+            await self.create_message(channel_name, data, author=author)
         return True
 
     def publish_to_channel(self, channel_name: str, message: dict[str, Any] | str, record_log: bool = True,
-                           max_age: int | None = None) -> Any:
+                           max_age: int | None = None, *, author: str | None = None) -> Any:
         """pydoover 0.4 (sync or awaited): see :meth:`publish_to_channel_async`.
 
         Called without ``await`` from sync code on the app's loop, the write is started at once
         and runs to completion; awaiting the result waits for it (and returns True).
         """
-        coro = self.publish_to_channel_async(channel_name, message, record_log, max_age)
+        coro = self.publish_to_channel_async(channel_name, message, record_log, max_age, author=author)
         loop = self._loop_or_none()
         if loop is None:
             return asyncio.run(coro)

@@ -382,8 +382,6 @@ SAME_1_18 = {
     "wait_for_channels_sync": DeviceAgentInterface.wait_for_channels_sync,
     "fetch_channel_aggregate": DeviceAgentInterface.fetch_channel_aggregate,
     "fetch_message": DeviceAgentInterface.fetch_message,
-    "send_oneshot_message": DeviceAgentInterface.send_oneshot_message,
-    "update_channel_aggregate": DeviceAgentInterface.update_channel_aggregate,
     "list_messages": DeviceAgentInterface.list_messages,
     "has_persistent_connection": DeviceAgentInterface.has_persistent_connection,
     "close": DeviceAgentInterface.close,
@@ -393,11 +391,12 @@ EXTENDED_1_18 = {
     "__init__": (DeviceAgentInterface.__init__, ["is_async"]),
     "create_message": (DeviceAgentInterface.create_message, ["author"]),
     "update_message": (DeviceAgentInterface.update_message, ["replace", "author"]),
+    "update_channel_aggregate": (DeviceAgentInterface.update_channel_aggregate, ["author"]),
+    "send_oneshot_message": (DeviceAgentInterface.send_oneshot_message, ["author"]),
 }
 SAME_0_4 = {
     "add_subscription": DeviceAgentInterface.add_subscription,
     "get_channel_aggregate_async": DeviceAgentInterface.get_channel_aggregate_async,
-    "publish_to_channel_async": DeviceAgentInterface.publish_to_channel_async,
     "await_dda_available_async": DeviceAgentInterface.await_dda_available_async,
     "wait_for_channels_sync_async": DeviceAgentInterface.wait_for_channels_sync_async,
 }
@@ -420,12 +419,16 @@ def test_signatures_match_pydoover_1_18() -> None:
 
 
 def test_signatures_match_pydoover_0_4() -> None:
-    sync_names = ["publish_to_channel", "get_channel_aggregate", "await_dda_available"]
-    oracle = _oracle_params([*SAME_0_4, *sync_names], version="0.4")
+    sync_names = ["get_channel_aggregate", "await_dda_available"]
+    extended = ["publish_to_channel", "publish_to_channel_async"]  # + keyword-only author=
+    oracle = _oracle_params([*SAME_0_4, *sync_names, *extended], version="0.4")
     for name, obj in SAME_0_4.items():
         assert _params(obj) == oracle[name], name
     for name in sync_names:
         assert _params(getattr(DeviceAgentInterface, name)) == oracle[name], name
+    for name in extended:
+        ours = _params(getattr(DeviceAgentInterface, name))
+        assert ours[:-1] == oracle[name] and ours[-1][:2] == ["author", "KEYWORD_ONLY"], name
 
 
 # --- documented differences (docs/compat/agentutil.md), one test each ------------------------------
@@ -552,3 +555,15 @@ async def test_pydoover_form_overrides_take_the_runtime_keywords_too() -> None:
     assert cap.calls == [("create", "notifications", {"m": 1}), ("create", "notifications", {"m": 2}),
                          ("update", "ui_cmds", "id1", {"status": "ok"}, True)]
     assert list(inspect.signature(Capture.create_message).parameters) == ["self", "channel_name", "data"]
+
+
+async def test_author_names_the_writer(agent: Agent) -> None:
+    seen: list[ChannelEvent] = []
+    agent.add_listener("c", seen.append)
+    await until(lambda: bool(seen))
+    await agent.update_channel_aggregate("c", {"a": 1}, author="pump_app")
+    await agent.publish_to_channel_async("c", {"b": 2}, author="pump_app")
+    await agent.send_oneshot_message("c", {"ping": 1}, author="pump_app")
+    await until(lambda: len(seen) == 5)
+    assert [(e.kind, e.author) for e in seen[1:]] == [("aggregate", "pump_app"), ("aggregate", "pump_app"),
+                                                      ("message_create", "pump_app"), ("oneshot", "pump_app")]
