@@ -46,8 +46,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["QOS_AT_MOST_ONCE", "QOS_DEFAULT", "DooverAgentAPI", "check_files", "check_routing", "check_timestamp",
-           "record_message", "validate_payload"]
+__all__ = ["QOS_AT_MOST_ONCE", "QOS_DEFAULT", "DooverAgentAPI", "awaitable_value", "check_files", "check_routing",
+           "check_timestamp", "record_message", "validate_payload"]
 
 #: pydoover's write QoS values (doover_fsm agents store every write durably either way).
 QOS_AT_MOST_ONCE = 0
@@ -135,6 +135,41 @@ def _replace_subtrees(old: Any, data: dict[str, Any], paths: Iterable[str], chan
             target = target.setdefault(key, {})
         target[keys[-1]] = diff_patch(old_node, new_node) if isinstance(old_node, dict) else copy_json(new_node)
     return patch
+
+
+class _AwaitableDict(dict):  # type: ignore[type-arg]
+    """A dict that ``await`` also accepts (giving a plain copy): what pydoover 0.4's maybe-async getters return."""
+
+    def __await__(self) -> Generator[Any, None, dict[str, Any]]:
+        return dict(self)
+        yield  # pragma: no cover - makes this a generator
+
+
+class _AwaitableList(list):  # type: ignore[type-arg]
+    def __await__(self) -> Generator[Any, None, list[Any]]:
+        return list(self)
+        yield  # pragma: no cover
+
+
+class _AwaitableStr(str):
+    def __await__(self) -> Generator[Any, None, str]:
+        return str(self)
+        yield  # pragma: no cover
+
+
+def awaitable_value(value: Any) -> Any:
+    """``value`` usable both as it is and with ``await`` (sync and async callers of a 0.4 getter).
+
+    Dicts, lists and strings come back as subclasses with ``__await__``; anything else as a
+    :class:`~doover_fsm._util.maybe_async.Completed` (awaitable, truthy like the value).
+    """
+    if isinstance(value, dict):
+        return _AwaitableDict(value)
+    if isinstance(value, list):
+        return _AwaitableList(value)
+    if isinstance(value, str):
+        return _AwaitableStr(value)
+    return Completed(value)
 
 
 class _Scheduled:
@@ -371,10 +406,10 @@ class DooverAgentAPI:
                                           author=author)
         return _aggregate(new, datetime.now(tz=UTC).timestamp()) if return_aggregate else None
 
-    def get_channel_aggregate(self, channel_name: str) -> Completed[Any]:
-        """pydoover 0.4: the aggregate's data (``{}`` if none); works awaited and not."""
+    def get_channel_aggregate(self, channel_name: str) -> Any:
+        """pydoover 0.4: the aggregate's data (``{}`` if none), as a value that may also be awaited."""
         data = self.get_aggregate(channel_name)
-        return Completed({} if data is None else data)
+        return awaitable_value({} if data is None else data)
 
     async def get_channel_aggregate_async(self, channel_name: str) -> Any:
         """pydoover 0.4: the aggregate's data (``{}`` if none)."""

@@ -219,3 +219,11 @@ class MockDeviceAgentInterface(DeviceAgentInterface):
     def set_online(self, online: bool) -> None:
         """Simulate the agent going offline/online (the app sees agent_offline/agent_online)."""
         self.memory.set_online(online)
+
+    async def wait_for_channels_sync(self, channel_names: list[str], timeout: int = 5, inter_wait: float = 0.2,
+                                     agent_id: int | None = None) -> bool:
+        """As pydoover's mock: every named channel exists afterwards (an empty aggregate if new)."""
+        synced = await super().wait_for_channels_sync(channel_names, timeout, inter_wait, agent_id)
+        for name in channel_names:
+            self.memory.aggregates.setdefault(name, {})
+        return synced

@@ -206,7 +206,8 @@ async def test_add_subscription_0_4_gets_channel_name_and_aggregate(agent: Agent
     await until(lambda: len(calls) == 2)
     assert calls == [("schedules", {}), ("schedules", {"schedules": []})]
     assert await agent.get_channel_aggregate("schedules") == {"schedules": []}  # awaited …
-    assert agent.get_channel_aggregate("schedules").value == {"schedules": []}  # … or not
+    sync_read = agent.get_channel_aggregate("schedules")  # … or not (0.4 sync apps)
+    assert sync_read == {"schedules": []} and sync_read["schedules"] == [] and isinstance(sync_read, dict)
     assert await agent.get_channel_aggregate_async("schedules") == {"schedules": []}
     assert [m.data for m in await agent.list_messages("schedules")] == [{"schedules": []}]
 
@@ -298,7 +299,7 @@ async def test_mock_test_double_views_work_without_start() -> None:
     await mock.update_channel_aggregate("my_ch", {"b": 2})
     assert mock._aggregates["my_ch"].data == {"status": "ok", "b": 2}
     mock.channels["deployment_config"] = {"applications": {}}  # 0.4 tests seed this way
-    assert mock.get_channel_aggregate("deployment_config").value == {"applications": {}}
+    assert mock.get_channel_aggregate("deployment_config") == {"applications": {}}
     assert "deployment_config" in mock.channels and len(mock._aggregates) == 2
     assert await mock.wait_for_channels_sync(["a", "b"]) is True
 
@@ -567,3 +568,91 @@ async def test_author_names_the_writer(agent: Agent) -> None:
     await until(lambda: len(seen) == 5)
     assert [(e.kind, e.author) for e in seen[1:]] == [("aggregate", "pump_app"), ("aggregate", "pump_app"),
                                                       ("message_create", "pump_app"), ("oneshot", "pump_app")]
+
+
+# --- the mock, differential against pydoover's own mock --------------------------------------------
+MOCK_SCRIPT = """
+import asyncio
+from pydoover.docker import MockDeviceAgentInterface
+from pydoover.models import Aggregate
+
+def run(case):
+    async def go():
+        mock = MockDeviceAgentInterface("test_app", "localhost:50051")
+        out = [mock.get_is_dda_available(), mock.get_is_dda_online(), mock.get_has_dda_been_online(),
+               mock.is_dda_online, mock.has_persistent_connection()]
+        for channel, seed in case["seed"].items():
+            mock._aggregates[channel] = Aggregate(data=seed, attachments=[], last_updated=None)
+        for channel, patch in case["updates"]:
+            agg = await mock.update_channel_aggregate(channel, patch)
+            out.append([type(agg).__name__, agg.data, agg.attachments])
+        for channel in case["fetch"]:
+            agg = await mock.fetch_channel_aggregate(channel)
+            out.append([type(agg).__name__, agg.data, agg.attachments, agg.last_updated])
+        out.append(await mock.wait_for_channels_sync(case["fetch"], timeout=1))
+        out.append(sorted(mock._aggregates))
+        out.append({k: mock._aggregates[k].data for k in mock._aggregates})
+        return out
+    return asyncio.run(go())
+"""
+
+
+def _flat_cases(n: int) -> list[dict[str, Any]]:
+    """Updates whose shallow ``dict.update`` (pydoover's mock) and deep merge (an agent) agree."""
+    import random
+
+    rng = random.Random(7)
+    values = [1, 2.5, "x", True, [1, 2], "", 0]
+    cases = []
+    for _ in range(n):
+        channels = rng.sample(["a", "b", "tag_values", "ui_state"], 2)
+        seed = {channels[0]: {k: rng.choice(values) for k in rng.sample("pqrs", 2)}} if rng.random() < 0.5 else {}
+        updates = [[rng.choice(channels), {k: rng.choice(values) for k in rng.sample("pqrs", rng.randint(1, 3))}]
+                   for _ in range(rng.randint(1, 4))]
+        cases.append({"seed": seed, "updates": updates, "fetch": [*channels, "never_written"]})
+    return cases
+
+
+def test_mock_matches_pydoovers_mock_where_they_agree() -> None:
+    from tests.compat._oracle import run_here
+
+    cases = _flat_cases(40)
+    theirs = run_in_oracle(MOCK_SCRIPT, cases)
+    ours = run_here(MOCK_SCRIPT, cases)
+    assert ours == theirs
+
+
+MOCK_04_SCRIPT = """
+import asyncio, json
+from pydoover.docker import MockDeviceAgentInterface
+
+def run(case):
+    mock = MockDeviceAgentInterface("test_app")
+    for channel, data in case.items():
+        mock.channels[channel] = data
+    out = [mock.get_is_dda_available(), mock.get_is_dda_online(), mock.get_has_dda_been_online()]
+    for channel in [*case, "missing"]:
+        got = mock.get_channel_aggregate(channel)  # a 0.4 app's sync call
+        out.append(json.loads(json.dumps(got)))
+    out.append(asyncio.run(mock.await_dda_available_async(1)))
+    return out
+"""
+
+
+def test_0_4_mock_reads_match_pydoover_0_4() -> None:
+    from tests.compat._oracle import run_here
+
+    cases: list[Any] = [{}, {"schedules": {"schedules": []}}, {"a": {"x": 1}, "b": "text"}]
+    assert run_here(MOCK_04_SCRIPT, cases) == run_in_oracle(MOCK_04_SCRIPT, cases, "0.4")
+
+
+async def test_0_4_getters_work_awaited_and_not() -> None:
+    from doover_fsm.agent.doover_api import awaitable_value
+
+    for value in ({"a": 1}, [1, 2], "text"):
+        plain = awaitable_value(value)
+        assert plain == value and isinstance(plain, type(value))  # sync callers index/iterate it
+        awaited = await awaitable_value(value)
+        assert awaited == value and type(awaited) is type(value)
+    for scalar in (5, None, True):
+        assert awaitable_value(scalar).value == scalar and await awaitable_value(scalar) == scalar
