@@ -29,7 +29,7 @@ from doover_fsm.agent.memory import MemoryAgent
 from doover_fsm.agent.models import Aggregate, File, Message
 from doover_fsm.errors import AgentError
 
-__all__ = ["DeviceAgentInterface", "MockDeviceAgentInterface", "unbound_interface"]
+__all__ = ["DeviceAgentInterface", "MockDeviceAgentInterface", "resolve_device_agent", "unbound_interface"]
 
 
 class DeviceAgentInterface(Agent):
@@ -169,6 +169,17 @@ def unbound_interface(device_agent: object) -> DeviceAgentInterface | None:
         iface: DeviceAgentInterface = device_agent  # type: ignore[assignment]
         return None if iface.is_bound else iface
     return None
+
+
+def resolve_device_agent(given: Agent | None, make: Callable[[], Agent]) -> Agent:
+    """The agent an app runs with: ``given`` as it is, or ``make()`` (bound into ``given`` if that
+    is a constructed, still unbound ``DeviceAgentInterface``, so the app keeps its own object)."""
+    if given is None:
+        return make()
+    iface = unbound_interface(given)
+    if iface is not None:
+        iface.bind(make())
+    return given
 
 
 class _AggregateView(MutableMapping[str, Any]):

@@ -656,3 +656,21 @@ async def test_0_4_getters_work_awaited_and_not() -> None:
         assert awaited == value and type(awaited) is type(value)
     for scalar in (5, None, True):
         assert awaitable_value(scalar).value == scalar and await awaitable_value(scalar) == scalar
+
+
+def test_resolve_device_agent_keeps_the_apps_object(tmp_path: Path) -> None:
+    from doover_fsm.agent.interface import resolve_device_agent
+
+    made: list[Agent] = []
+
+    def make() -> Agent:
+        made.append(LocalAgent(tmp_path / f"{len(made)}.db"))
+        return made[-1]
+
+    assert resolve_device_agent(None, make) is made[0]
+    mock = MockDeviceAgentInterface("t")
+    assert resolve_device_agent(mock, make) is mock and len(made) == 1  # already has its agent
+    iface = DeviceAgentInterface("app", "127.0.0.1:50051")
+    assert resolve_device_agent(iface, make) is iface and iface.bound_agent is made[1]
+    local = LocalAgent(tmp_path / "own.db")
+    assert resolve_device_agent(local, make) is local and len(made) == 2
