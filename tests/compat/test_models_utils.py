@@ -559,3 +559,27 @@ async def test_alarm_fires_after_the_grace_period_on_an_injected_clock() -> None
     now[0] = 30
     assert await alarm.check_value(25) is False  # within min_inter_alarm
     assert await alarm.check_value(5) is False and alarm.initial_trigger_time is None
+
+
+async def test_rpc_call_round_trip_on_the_local_sqlite_agent(tmp_path: Any) -> None:
+    from doover_fsm.agent.local import LocalAgent
+    from doover_fsm.agent.rpc import RPCManager, handler
+
+    class Server:
+        @handler("echo", channel="cmds")
+        async def echo(self, ctx: Any, payload: Any) -> Any:
+            await ctx.progress("working", step=1)
+            return {"echo": payload, "channel": ctx.channel.name}
+
+    agent = LocalAgent(tmp_path / "rpc.db")
+    await agent.start()
+    try:
+        server, client = RPCManager(agent, "server"), RPCManager(agent, "client")
+        server.register_handlers(Server())
+        for i in range(5):
+            assert await client.call("echo", {"i": i}, channel="cmds", app_key="server", timeout=10) == \
+                {"echo": {"i": i}, "channel": "cmds"}
+        last = (await agent.list_messages("cmds"))[-1]
+        assert last.data["status"]["code"] == "success"  # (the patch's "message": None deletes, as merge-patches do)
+    finally:
+        await agent.close()
