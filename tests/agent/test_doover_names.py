@@ -674,3 +674,21 @@ def test_resolve_device_agent_keeps_the_apps_object(tmp_path: Path) -> None:
     assert resolve_device_agent(iface, make) is iface and iface.bound_agent is made[1]
     local = LocalAgent(tmp_path / "own.db")
     assert resolve_device_agent(local, make) is local and len(made) == 2
+
+
+async def test_callback_runner_hands_callbacks_to_the_runtime_in_order() -> None:
+    agent = MemoryAgent(started=True)
+    thunks: list[Any] = []
+    agent.doover_callback_runner = thunks.append
+    got: list[Any] = []
+
+    async def on_event(event: Any) -> None:
+        got.append((event.kind, event.data))
+
+    agent.add_event_callback("c", on_event, EventSubscription.aggregate_update | EventSubscription.message_create)
+    await agent.update_channel_aggregate("c", {"a": 1})
+    await agent.create_message("c", {"m": 1})
+    assert got == [] and len(thunks) == 2  # nothing ran on its own
+    for thunk in thunks:  # what a scan would do with the posted events
+        await thunk()
+    assert got == [("aggregate", {"a": 1}), ("message_create", {"m": 1})]
