@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 import logging
 import os
 import shutil
@@ -34,8 +35,7 @@ from doover_fsm.config import config_extras, config_source, config_values, injec
 from doover_fsm.errors import ConfigError
 from doover_fsm.events import Event
 from doover_fsm.io import BoardIO, select_board
-from doover_fsm.io.modbus import ModbusInterface
-from doover_fsm.io.modbus.config import parse_buses
+from doover_fsm.io.modbus import modbus_for_app
 from doover_fsm.machine import MachineRuntime
 from doover_fsm.scheduler import RealtimeSettings, Scheduler, apply_realtime
 
@@ -48,6 +48,7 @@ TAG_CHANNEL = "tag_values"
 CONFIG_CHANNEL = "deployment_config"
 UI_STATE_CHANNEL = "ui_state"
 UI_CMDS_CHANNEL = "ui_cmds"
+UI_SUB_CHANNEL = "dv-ui-sub"
 
 
 def make_agent(url: str | None, data_dir: Path, app_key: str) -> Agent:
@@ -179,7 +180,9 @@ class Lifecycle:
         rt.store.load(agent.get_aggregate(TAG_CHANNEL) or {})
         self.committer = TagCommitter(agent, app.app_key)
         self.committer.start()
-        for channel in (TAG_CHANNEL, CONFIG_CHANNEL, UI_CMDS_CHANNEL, *rt.channel_subs.channels):
+        rt.tag_manager.bind_sink(self.scan.submit_commit)
+        await rt.tag_manager.on_ui_sub_update(agent.get_aggregate(UI_SUB_CHANNEL) or {})
+        for channel in (TAG_CHANNEL, CONFIG_CHANNEL, UI_CMDS_CHANNEL, UI_SUB_CHANNEL, *rt.channel_subs.channels):
             self.listen(channel)
 
         # Board I/O and Modbus.
@@ -194,8 +197,10 @@ class Lifecycle:
 
         await self._publish_ui()
 
-        # The user's setup, then the machine's initial state. Errors are logged; the app scans on.
+        # pydoover's own set-up of the declared tags, then the user's setup, then the machine's
+        # initial state. Errors are logged; the app scans on.
         try:
+            await self._setup_tags()
             await call_maybe_async(app.setup)
         except Exception as exc:
             log.exception("error in %s.setup(); the app keeps scanning", type(app).__name__)
@@ -223,6 +228,17 @@ class Lifecycle:
         rt.ready.set()
         log.info("%s ready (app_key=%s, board=%s, period=%.6gs from %s)", app.name, app.app_key,
                  getattr(rt.board, "name", None), rt.period.value, rt.period.source)
+
+    async def _setup_tags(self) -> None:
+        """As pydoover's ``_setup``: the declared tags sync, remote tags resolve, live tags register."""
+        tags = self.app.tags
+        for step in ("setup", "_resolve_remote_tags"):
+            func = getattr(tags, step, None)
+            if func is not None:
+                await call_maybe_async(func)
+        live = getattr(tags, "get_live_tag_keys", None)
+        if live is not None:
+            self.rt.tag_manager.set_live_tags(live())
 
     def _deploy_period(self, app_config: Any, source: str) -> None:
         """A ``loop_target_period`` key in the app's deployment config is a deploy-time period."""
@@ -269,20 +285,26 @@ class Lifecycle:
         rt.board_io.open()
         rt.board_io.attach(asyncio.get_running_loop())
         rt.platform_iface = rt.board_io.platform_iface
+        rt.platform_iface.is_async = self._app_is_async()
 
     async def _open_modbus(self) -> None:
         rt, config = self.rt, self.app.config
         if rt.modbus_arg is not None:
             rt.modbus_iface = rt.modbus_arg
             return
-        buses = {}
-        if rt.board is not None and getattr(rt.board, "modbus", None):
-            buses.update(parse_buses(rt.board.modbus, where=f"{rt.board.source}: modbus"))
-        override = config_extras(config).get("modbus")
-        if override:
-            buses.update(parse_buses(override, where=f"{config_source(config) or 'config'}: modbus"))
-        rt.modbus_iface = ModbusInterface(buses, post_event=rt.post, clock=rt.clock)
+        rt.modbus_iface = modbus_for_app(
+            board_buses=getattr(rt.board, "modbus", None) or None,
+            board_source=getattr(rt.board, "source", None) or "board",
+            app_buses=config_extras(config).get("modbus"),
+            app_source=config_source(config) or "config",
+            app_config=config, post_event=rt.post, clock=rt.clock, is_async=self._app_is_async(),
+        )
         await rt.modbus_iface.start()
+
+    def _app_is_async(self) -> bool:
+        """pydoover's app mode: the constructor's ``is_async``, else whether ``main_loop`` is a coroutine."""
+        given = self.rt.is_async
+        return given if given is not None else inspect.iscoroutinefunction(self.app.main_loop)
 
     async def _publish_ui(self) -> None:
         app, agent = self.app, self.rt.agent
@@ -314,6 +336,9 @@ class Lifecycle:
         elif event.channel == CONFIG_CHANNEL and event.kind in ("aggregate", "sync"):
             rt.post(internal_event("deployment_config",
                                    lambda: self._load_deployment_config(event.data, initial=False), now))
+        elif event.channel == UI_SUB_CHANNEL and event.kind in ("aggregate", "sync"):
+            data = event.data
+            rt.post(Event("", "agent", data, now, lambda: rt.tag_manager.on_ui_sub_update(data or {})))
         elif event.channel == UI_CMDS_CHANNEL and event.kind in ("message_create", "oneshot"):
             rt.post(internal_event("ui_cmd", lambda: self.ui_commands.handle(event), now, event))
         user = rt.channel_subs.event_for(event, app, now)
