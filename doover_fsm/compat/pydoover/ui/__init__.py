@@ -1,4 +1,4 @@
-"""``pydoover.ui``, answered by doover_fsm (both generations' names). Re-exports only: the code lives in doover_fsm.ui."""
+"""``pydoover.ui``, answered by doover_fsm (both generations). Re-exports only: code in doover_fsm.ui."""
 
 from doover_fsm.ui import (
     UI as UI,
