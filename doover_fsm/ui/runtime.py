@@ -201,11 +201,11 @@ class UIManager(UICommandsManager):
             raise ValueError("Variant must be one of 'stacked', 'submodule'")
         self._base_container.variant = str(variant)
 
-    def register_callbacks(self, obj: object) -> None:
+    def register_callbacks(self, obj_to_search: object) -> None:
         """Register ``obj``'s ``@ui.callback`` methods."""
-        for attr in dir(obj):
+        for attr in dir(obj_to_search):
             try:
-                func = getattr(obj, attr)
+                func = getattr(obj_to_search, attr)
             except Exception:
                 continue
             if not callable(func) or not getattr(func, "_is_ui_callback", False):
@@ -217,11 +217,11 @@ class UIManager(UICommandsManager):
             self._command_callbacks.append((raw if isinstance(raw, re.Pattern) and func._is_ui_global_interaction
                                             else re.compile(text), func))
 
-    def register_interactions(self, obj: object) -> None:
-        for attr in dir(obj):
-            func = getattr(obj, attr, None)
+    def register_interactions(self, obj_to_search: object) -> None:
+        for attr in dir(obj_to_search):
+            func = getattr(obj_to_search, attr, None)
             if callable(func) and hasattr(func, "_ui_type") and not isinstance(func, Element):
-                self._register_interaction(func, obj)
+                self._register_interaction(func, obj_to_search)
 
     # -- 0.4: values arriving ----------------------------------------------------------------------
     async def on_commands_aggregate(self, aggregate: Any) -> None:

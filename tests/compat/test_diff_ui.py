@@ -386,3 +386,141 @@ def test_handler_dispatch_matches_pydoover_118() -> None:
     assert all("ok" in t for t in theirs), [t for t in theirs if "error" in t][:3]
     ours = run_here(DISPATCH, cases)
     _compare([{"src": json.dumps(c)} for c in cases], theirs, ours)
+
+
+# ---------------------------------------------------------------------------------------------
+# pydoover 0.4 names: (name, display_name) elements and the UIManager that publishes them
+# ---------------------------------------------------------------------------------------------
+LEGACY = textwrap.dedent(
+    """
+    import json
+    from pydoover import ui
+
+    class _Api:  # what pydoover 0.4's UIManager asks its client before anything is sent
+        def has_persistent_connection(self):
+            return False
+
+    def run(case):
+        ns = {"ui": ui}
+        exec(case["src"], ns)
+        elements = ns["elements"]
+        out = {}
+        manager = ui.UIManager(app_key="app", client=_Api()) if hasattr(ui.UIManager, "push_async") \\
+            else ui.UIManager("app")
+        manager.add_children(*elements)
+        # (after placement: an ambiguous TextVariable("a", "b") is read as 0.4 once the 0.4 manager takes it)
+        out["elements"] = [e.to_dict() for e in elements]
+        manager.set_display_name("My App")
+        manager.set_position(3)
+        out["app"] = manager._base_container.to_dict()
+        out["interactions"] = sorted(i.name for i in manager.get_all_interactions())
+        return json.loads(json.dumps(out, default=repr))
+    """
+)
+
+
+def _legacy_src(seed: int) -> str:
+    r = random.Random(seed)
+    made = []
+    for i in range(r.randint(1, 5)):
+        name, disp = f"el_{i}", r.choice(_WORDS)
+        kind = r.choice(["NumericVariable", "BooleanVariable", "TextVariable", "DateTimeVariable", "Action",
+                         "WarningIndicator", "NumericParameter", "TextParameter", "Slider", "AlertStream",
+                         "StateCommand", "HiddenValue", "Submodule"])
+        kw = []
+        if r.random() < 0.3:
+            kw.append("hidden=True")
+        if r.random() < 0.3:
+            kw.append(f"position={r.randint(1, 9)}")
+        if kind == "NumericVariable":
+            kw += r.choice([[], ["precision=2"], ["curr_val=4.5"], ["ranges=[ui.Range('Low', 0, 10, ui.Colour.red)]"],
+                            ["form=ui.Widget.radial"]])
+        if kind in ("BooleanVariable", "TextVariable") and r.random() < 0.5:
+            kw.append("curr_val=True" if kind == "BooleanVariable" else "curr_val='x'")
+        if kind == "Action":
+            kw += r.choice([[], ["colour=ui.Colour.red"], ["requires_confirm=False"], ["disabled=True"]])
+        if kind == "Slider":
+            kw += r.choice([[], ["min_val=5", "max_val=60"], ["icon='fan'"]])
+        if kind == "NumericParameter" and r.random() < 0.5:
+            kw += ["min_val=1", "max_val=9"]
+        if kind == "StateCommand":
+            kw.append("user_options=[ui.Option('a', 'A'), ui.Option('b', 'B')]")
+        if kind == "AlertStream":
+            made.append("ui.AlertStream()")
+            continue
+        if kind == "HiddenValue":
+            made.append(f"ui.HiddenValue({name!r})")
+            continue
+        if kind == "Submodule":
+            inner = f"ui.NumericVariable('{name}_v', 'Inner'), ui.Action('{name}_a', 'Go')"
+            made.append(f"ui.Submodule({name!r}, {disp!r}, children=[{inner}], status='ok')")
+            continue
+        made.append(f"ui.{kind}({', '.join([repr(name), repr(disp)] + kw)})")
+    return "elements = [" + ", ".join(made) + "]\n"
+
+
+def test_legacy_elements_and_manager_match_pydoover_04() -> None:
+    cases = [{"src": _legacy_src(seed)} for seed in range(N_LEGACY)]
+    theirs = run_in_oracle(LEGACY, cases, version="0.4")
+    assert all("ok" in t for t in theirs), [t for t in theirs if "error" in t][:3]
+    ours = run_here(LEGACY, cases)
+    _compare(cases, theirs, ours)
+
+
+# ---------------------------------------------------------------------------------------------
+# Signatures of the public UI names apps use (parameter names, kinds and defaults)
+# ---------------------------------------------------------------------------------------------
+SIGNATURES = textwrap.dedent(
+    """
+    import importlib, inspect
+
+    def run(name):
+        mod, _, attr = name.rpartition(":")
+        obj = importlib.import_module(mod)
+        for part in attr.split("."):
+            obj = getattr(obj, part)
+        out = []
+        for p in inspect.signature(obj).parameters.values():
+            default = p.default
+            if default is inspect.Parameter.empty:
+                shown = "<required>"
+            elif isinstance(default, type):
+                shown = "<class " + default.__name__ + ">"   # NotSet lives in another module here
+            elif type(default).__name__ in ("_MissingDefault", "_Missing"):
+                shown = "<missing>"
+            else:
+                shown = repr(default)
+            out.append([p.name, p.kind.name, shown])
+        return out
+    """
+)
+
+SIGNATURE_NAMES_118 = [f"pydoover.ui:{n}" for n in (
+    "Element", "Variable", "NumericVariable", "TextVariable", "BooleanVariable", "DateTimeVariable", "Timestamp",
+    "Interaction", "Button", "Select", "Slider", "Switch", "WarningIndicator", "FloatInput", "TextInput",
+    "DatetimeInput", "TimeInput", "Container", "Submodule", "Application", "RemoteComponent", "TabContainer",
+    "Range", "Threshold", "Series", "ConfirmDialog", "AuditConfig", "Multiplot", "ConnectionInfo",
+    "CameraLiveView", "CameraHistory", "handler", "tag_ref", "bind_tag",
+    "UI.to_schema", "UI.export", "UI.get_interactions", "UI.add_element", "UI.remove_element", "UI.bind_tags",
+    "Interaction.set", "Interaction.handler", "Container.add_children", "Container.remove_children",
+    "Colour.from_hex", "Colour.from_string", "Widget.from_string",
+)]
+SIGNATURE_NAMES_04 = [f"pydoover.ui:{n}" for n in (
+    "Action", "AlertStream", "NumericParameter", "TextParameter", "DateTimeParameter", "StateCommand",
+    "HiddenValue", "Camera", "callback", "action", "slider", "state_command", "hidden_value", "warning_indicator",
+    "numeric_parameter", "text_parameter", "datetime_parameter",
+    "UIManager.add_children", "UIManager.set_display_name", "UIManager.set_position", "UIManager.set_status_icon",
+    "UIManager.send_notification_async", "UIManager.coerce_command", "UIManager.update_variable",
+    "UIManager.get_interaction", "UIManager.register_callbacks", "UIManager.set_variant",
+)]
+@pytest.mark.parametrize(("names", "version"), [(SIGNATURE_NAMES_118, "1.18"), (SIGNATURE_NAMES_04, "0.4")])
+def test_signatures_match_pydoover(names: list[str], version: str) -> None:
+    theirs = run_in_oracle(SIGNATURES, names, version=version)
+    ours = run_here(SIGNATURES, names)
+    differ = {n: (t, o) for n, t, o in zip(names, theirs, ours, strict=True) if t != o}
+    assert not differ, json.dumps(differ, indent=1)[:4000]
+
+
+def test_oracle_signature_helper_agrees_on_the_display_name_first_form() -> None:
+    sig = oracle_signatures(["pydoover.ui:BooleanVariable"])["pydoover.ui:BooleanVariable"]
+    assert sig is not None and sig.startswith("(display_name: str, value: bool, log_threshold: float | None = 0")
