@@ -93,7 +93,7 @@ class UI:
         cls._icon = icon
         cls._colour = colour
 
-    def __init__(self, config: Any, tags: Any, app_key: str | None = None):
+    def __init__(self, config: Any = None, tags: Any = None, app_key: str | None = None):
         self.config = config
         self.tags = tags
         self.app_key = app_key
@@ -109,7 +109,7 @@ class UI:
     async def setup(self) -> None:
         """Change this UI from config before the app publishes it (override in a subclass)."""
 
-    def to_schema(self, resolve_config: bool = True) -> dict[str, Any]:
+    def to_schema(self, resolve_config: Any = True) -> dict[str, Any]:
         """The ``uiApplication`` JSON of this UI (as published under ``ui_state``)."""
         schema: dict[str, Any] = normalize_ui_value({
             "displayString": self._display_name, "hidden": self._hidden, "fullWidth": self._full_width,

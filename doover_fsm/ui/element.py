@@ -62,19 +62,19 @@ class Element(metaclass=_ElementMeta):
         self,
         display_name: str,
         is_available: Any = NotSet,
-        help_str: str = NotSet,  # type: ignore[assignment]
-        verbose_str: str = NotSet,  # type: ignore[assignment]
+        help_str: Any = NotSet,
+        verbose_str: Any = NotSet,
         show_activity: bool = True,
         form: Any = NotSet,
-        graphic: str = NotSet,  # type: ignore[assignment]
-        layout: str = NotSet,  # type: ignore[assignment]
-        component_url: str = NotSet,  # type: ignore[assignment]
-        position: int = NotSet,  # type: ignore[assignment]
-        conditions: dict[str, Any] = NotSet,  # type: ignore[assignment]
+        graphic: Any = NotSet,
+        layout: Any = NotSet,
+        component_url: Any = NotSet,
+        position: Any = NotSet,
+        conditions: Any = NotSet,
         hidden: Any = False,
-        units: str = NotSet,  # type: ignore[assignment]
-        icon: str = NotSet,  # type: ignore[assignment]
-        colour: str = NotSet,  # type: ignore[assignment]
+        units: Any = NotSet,
+        icon: Any = NotSet,
+        colour: Any = NotSet,
         name: str | None = None,
         **kwargs: Any,
     ):

@@ -29,15 +29,15 @@ class Interaction(Element):
     def __init__(
         self,
         display_name: str,
-        value: str = NotSet,  # type: ignore[assignment]
+        value: Any = NotSet,
         default: Any = NotSet,
-        show_activity: bool = NotSet,  # type: ignore[assignment]
-        requires_confirm: bool | ConfirmDialog = NotSet,  # type: ignore[assignment]
-        global_interaction: bool = NotSet,  # type: ignore[assignment]
+        show_activity: Any = NotSet,
+        requires_confirm: Any = NotSet,
+        global_interaction: Any = NotSet,
         command_timeout: Any = NotSet,
         command_pending_timeout: Any = NotSet,
         command_retry_timeout: Any = NotSet,
-        direct: bool = NotSet,  # type: ignore[assignment]
+        direct: Any = NotSet,
         **kwargs: Any,
     ):
         super().__init__(display_name, **kwargs)
@@ -48,7 +48,7 @@ class Interaction(Element):
                 value += f"::{default}"
         self._value_location: Any = value
         self._manager: UICommandsManager | None = None
-        self.show_activity = show_activity
+        self.show_activity: Any = show_activity
         self.requires_confirm = requires_confirm
         self.global_interaction = global_interaction
         self.command_timeout = command_timeout
@@ -103,7 +103,7 @@ class Button(Interaction):
 
     type = "uiButton"
 
-    def __init__(self, display_name: str, disabled: bool = NotSet, label_string: str = NotSet,  # type: ignore[assignment]
+    def __init__(self, display_name: str, disabled: Any = NotSet, label_string: Any = NotSet,
                  **kwargs: Any):
         super().__init__(display_name, **kwargs)
         self.disabled = disabled
@@ -165,7 +165,7 @@ class Slider(Interaction):
     type = "uiSlider"
 
     def __init__(self, display_name: str, min_val: int = 0, max_val: int = 100, step_size: float = 0.1,
-                 dual_slider: bool = True, inverted: bool = True, colours: str = NotSet,  # type: ignore[assignment]
+                 dual_slider: bool = True, inverted: bool = True, colours: Any = NotSet,
                  **kwargs: Any):
         super().__init__(display_name, **kwargs)
         self.min_val = min_val

@@ -119,7 +119,7 @@ class Range:
             return NotImplemented
         return self.to_dict() == other.to_dict()
 
-    __hash__ = None  # type: ignore[assignment]  (equal by value, mutable)
+    __hash__ = None  # type: ignore[assignment]
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"min": self.min, "max": self.max, "colour": self.colour,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, ClassVar
 
 from doover_fsm.ui.binding import normalize_ui_value
 from doover_fsm.ui.interaction import Interaction
@@ -13,7 +13,7 @@ from doover_fsm.ui.misc import NotSet, duration_ms
 class Parameter(Interaction):
     """Base of the input interactions."""
 
-    type = NotImplemented
+    type: ClassVar[Any] = NotImplemented
 
 
 class FloatInput(Parameter):
@@ -21,8 +21,8 @@ class FloatInput(Parameter):
 
     type = "uiFloatInput"
 
-    def __init__(self, display_name: Any, min_val: int | float = NotSet,  # type: ignore[assignment]
-                 max_val: int | float = NotSet, **kwargs: Any):  # type: ignore[assignment]
+    def __init__(self, display_name: Any, min_val: Any = NotSet,
+                 max_val: Any = NotSet, **kwargs: Any):
         super().__init__(display_name, **kwargs)
         self.min = min_val
         self.max = max_val
@@ -69,8 +69,8 @@ class DatetimeInput(Parameter):
 
     type = "uiDatetimeInput"
 
-    def __init__(self, display_name: str, include_time: bool = NotSet, *,  # type: ignore[assignment]
-                 pickers: list[str] = NotSet, direction: str = NotSet,  # type: ignore[assignment]
+    def __init__(self, display_name: str, include_time: Any = NotSet, *,
+                 pickers: Any = NotSet, direction: Any = NotSet,
                  max_past: Any = NotSet, max_future: Any = NotSet, **kwargs: Any):
         super().__init__(display_name, **kwargs)
         if include_time is not NotSet:

@@ -283,7 +283,7 @@ class UIManager(UICommandsManager):
 
     def commands_patch(self) -> dict[str, Any] | None:
         """The 0.4 ``ui_cmds`` patch for values the app coerced since the last call (None: nothing)."""
-        changed = {}
+        changed: dict[str, Any] = {}
         for name in sorted(self._changed_interactions):
             command = self._interactions.get(name)
             if isinstance(command, _LegacyInteractionMixin):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from doover_fsm.ui.binding import normalize_ui_value
@@ -70,7 +71,7 @@ class Container(Element):
         self._max_position = self._default_position
         self.add_children(*children)
 
-    def get_all_elements(self, type_filter: type[Element] | None = None) -> list[Element]:
+    def get_all_elements(self, type_filter: builtins.type[Element] | None = None) -> list[Element]:
         """Every element below this container (containers themselves left out)."""
         found: list[Element] = []
         for child in self._children.values():
@@ -109,8 +110,8 @@ class Submodule(Container):
 
     type = "uiSubmodule"
 
-    def __init__(self, display_name: str, children: list[Element] | None = None, status: str = NotSet,  # type: ignore[assignment]
-                 is_collapsed: bool = NotSet, default_open: bool = NotSet, **kwargs: Any):  # type: ignore[assignment]
+    def __init__(self, display_name: str, children: list[Element] | None = None, status: Any = NotSet,
+                 is_collapsed: Any = NotSet, default_open: Any = NotSet, **kwargs: Any):
         super().__init__(display_name, children, **kwargs)
         self.status = status
         self.is_collapsed = is_collapsed
@@ -172,7 +173,7 @@ class TabContainer(Container):
 
     type = "uiTabs"
 
-    def __init__(self, display_name: str, children: list[Element] | None = None, default_page: int = NotSet,  # type: ignore[assignment]
+    def __init__(self, display_name: str, children: list[Element] | None = None, default_page: Any = NotSet,
                  **kwargs: Any):
         super().__init__(display_name, children, **kwargs)
         self.default_page = default_page

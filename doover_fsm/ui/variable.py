@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from doover_fsm.ui.binding import is_tag_reference, normalize_collection, normalize_ui_value, value_is_live
 from doover_fsm.ui.element import Element
-from doover_fsm.ui.misc import NotSet, Range, Threshold, Widget
+from doover_fsm.ui.misc import NotSet
 
 
 class Variable(Element):
@@ -21,15 +21,15 @@ class Variable(Element):
         display_name: str,
         var_type: str,
         value: Any = NotSet,
-        precision: int = NotSet,  # type: ignore[assignment]
-        ranges: list[Range] = NotSet,  # type: ignore[assignment]
-        thresholds: list[Threshold] = NotSet,  # type: ignore[assignment]
-        default_range_view: str = NotSet,  # type: ignore[assignment]
-        earliest_data_time: datetime = NotSet,  # type: ignore[assignment]
-        default_range_since: timedelta = NotSet,  # type: ignore[assignment]
-        default_zoom: str = NotSet,  # type: ignore[assignment]
-        log_threshold: float = NotSet,  # type: ignore[assignment]
-        graphable: bool = NotSet,  # type: ignore[assignment]
+        precision: Any = NotSet,
+        ranges: Any = NotSet,
+        thresholds: Any = NotSet,
+        default_range_view: Any = NotSet,
+        earliest_data_time: Any = NotSet,
+        default_range_since: Any = NotSet,
+        default_zoom: Any = NotSet,
+        log_threshold: Any = NotSet,
+        graphable: Any = NotSet,
         **kwargs: Any,
     ):
         super().__init__(display_name, **kwargs)
@@ -83,11 +83,11 @@ class NumericVariable(Variable):
         self,
         display_name: str,
         value: Any = None,
-        precision: int = NotSet,  # type: ignore[assignment]
-        ranges: list[Range] = NotSet,  # type: ignore[assignment]
-        thresholds: list[Threshold] = NotSet,  # type: ignore[assignment]
-        default_range_view: str = NotSet,  # type: ignore[assignment]
-        form: Widget = NotSet,  # type: ignore[assignment]
+        precision: Any = NotSet,
+        ranges: Any = NotSet,
+        thresholds: Any = NotSet,
+        default_range_view: Any = NotSet,
+        form: Any = NotSet,
         **kwargs: Any,
     ):
         super().__init__(display_name, var_type="float", value=value, precision=precision, ranges=ranges,
@@ -117,7 +117,7 @@ class BooleanVariable(Variable):
     _leading_strings_1x = 1
 
     def __init__(self, display_name: str, value: bool, log_threshold: float | None = 0, **kwargs: Any):
-        super().__init__(display_name, var_type="bool", value=value, log_threshold=log_threshold,  # type: ignore[arg-type]
+        super().__init__(display_name, var_type="bool", value=value, log_threshold=log_threshold,
                          **kwargs)
 
 
@@ -139,9 +139,9 @@ class Timestamp(Variable):
     def __init__(
         self,
         display_name: str,
-        value: datetime | int | float | Any = NotSet,
+        value: Any = NotSet,
         precision: Literal["second", "minute"] | Any = NotSet,
-        absolute_format: str | Any = NotSet,
+        absolute_format: Any = NotSet,
         **kwargs: Any,
     ):
         super().__init__(display_name, value=value, var_type="timestamp", **kwargs)

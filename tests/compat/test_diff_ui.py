@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.compat._oracle import oracle_signatures, run_in_oracle, run_here
+from tests.compat._oracle import oracle_signatures, run_here, run_in_oracle
 
 N_CASES = 240
 N_LEGACY = 60
@@ -110,7 +110,8 @@ class _Gen:
         kw = self.name_kw() + self.common()
         if r.random() < 0.3:
             kw.append(r.choice(["requires_confirm=True", "requires_confirm=False",
-                                "requires_confirm=ui.ConfirmDialog(title='Sure?', audit=ui.AuditConfig(required=True))"]))
+                                ("requires_confirm=ui.ConfirmDialog(title='Sure?', "
+                                 "audit=ui.AuditConfig(required=True))")]))
         if r.random() < 0.3 and kind not in ("Button", "WarningIndicator"):
             kw.append(f"default={r.choice([1, 2.5, 'auto', True])!r}")
         if r.random() < 0.15:
@@ -142,7 +143,7 @@ class _Gen:
             kw.append("can_cancel=False")
         if kind in ("DatetimeInput", "TimeInput") and r.random() < 0.5:
             kw += ["pickers=['date']", "direction='past'", "max_past=3600"]
-        return f"ui.{kind}({', '.join([self.display()] + kw)})"
+        return f"ui.{kind}({', '.join([self.display(), *kw])})"
 
     def element(self, depth: int) -> str:
         r = self.r
@@ -150,7 +151,7 @@ class _Gen:
         if depth < 2 and roll < 0.2:
             kind = r.choice(["Container", "Submodule", "TabContainer", "RemoteComponent"])
             children = ", ".join(self.element(depth + 1) for _ in range(r.randint(1, 3)))
-            kw = self.name_kw() + [f"children=[{children}]"]
+            kw = [*self.name_kw(), f"children=[{children}]"]
             if kind == "Submodule":
                 kw += r.choice([[], ["status='ok'"], ["is_collapsed=True"], ["default_open=MyTags.ready"]])
             if kind == "TabContainer" and r.random() < 0.5:
@@ -455,7 +456,7 @@ def _legacy_src(seed: int) -> str:
             inner = f"ui.NumericVariable('{name}_v', 'Inner'), ui.Action('{name}_a', 'Go')"
             made.append(f"ui.Submodule({name!r}, {disp!r}, children=[{inner}], status='ok')")
             continue
-        made.append(f"ui.{kind}({', '.join([repr(name), repr(disp)] + kw)})")
+        made.append(f"ui.{kind}({', '.join([repr(name), repr(disp), *kw])})")
     return "elements = [" + ", ".join(made) + "]\n"
 
 

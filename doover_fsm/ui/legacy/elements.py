@@ -27,7 +27,7 @@ class LegacyElement(Element):
                  position: int | None = None, conditions: dict[str, Any] | None = None, hidden: bool = False,
                  **kwargs: Any):
         self.name = name
-        self.display_name = display_name or kwargs.get("display_str")
+        self.display_name: Any = display_name or kwargs.get("display_str")
         self.is_available = is_available
         self.help_str = help_str
         self.verbose_str = verbose_str
@@ -204,9 +204,9 @@ class _LegacyInteractionMixin(LegacyElement):
             self._default_value = kwargs.pop("default_val", None)
         self._manager: Any = None
         if callback:
-            self.callback = callback
+            self.callback = callback  # type: ignore[method-assign]
         if transform_check:
-            self.transform_check = transform_check
+            self.transform_check = transform_check  # type: ignore[method-assign]
         self.show_activity = show_activity
 
     @property
@@ -366,7 +366,7 @@ class LegacySlider(_LegacyInteractionMixin, Slider):
                  colours: str | None = None, **kwargs: Any):
         LegacyInteraction.__init__(self, name, display_name, **kwargs)  # type: ignore[arg-type]
         self.min_val, self.max_val, self.step_size = min_val, max_val, step_size
-        self.dual_slider, self.inverted, self.icon, self.colours = dual_slider, inverted, icon, colours  # type: ignore[assignment]
+        self.dual_slider, self.inverted, self.icon, self.colours = dual_slider, inverted, icon, colours
 
     def to_dict(self) -> dict[str, Any]:
         out = _LegacyInteractionMixin.to_dict(self)
