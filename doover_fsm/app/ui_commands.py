@@ -65,6 +65,23 @@ async def start_ui(app: Application) -> UIManager:
     return manager
 
 
+def malformed(data: Any, app_key: str | None) -> str | None:
+    """What is wrong with a ``ui_cmds`` message meant as a command for this app (None: nothing).
+
+    pydoover drops such messages silently; doover_fsm answers them so the sender learns why.
+    Log messages (``type`` other than ``rpc``) and other apps' commands are not commands for us.
+    """
+    if not isinstance(data, dict):
+        return f"ui_cmds message must be a JSON object, got {type(data).__name__}"
+    if data.get("type") != "rpc" or ("app_key" in data and data["app_key"] != app_key):
+        return None
+    if not isinstance(data.get("method"), str) or not data["method"]:
+        return "ui_cmds message has no 'method' string"
+    if "request" not in data:
+        return f"ui_cmds command {data['method']!r} has no 'request'"
+    return None
+
+
 class UICommands:
     """Turns ``ui_cmds`` messages into scan events that run them. Loop-thread only."""
 
@@ -86,6 +103,14 @@ class UICommands:
         """One ``ui_cmds`` message: the event that runs it, or None when pydoover would ignore it."""
         app = self.app
         manager = self.manager
+        problem = malformed(event.data, app.app_key)
+        if problem is not None:
+            log.warning("UI command on %s (message %s): %s", CHANNEL, event.message_id, problem)
+            if event.kind != "oneshot":
+                self._spawn(manager._update_message(CHANNEL, event.message_id, {
+                    "status": {"code": "error", "message": {"code": "INVALID_REQUEST", "message": problem}},
+                    "response": {}}))
+            return None
         if not manager.accepts(event.data):
             return None
         data: dict[str, Any] = event.data
@@ -107,6 +132,16 @@ class UICommands:
 
         return [Event(trig, "ui", data["request"], app.clock.monotonic_ns(), run,
                       {"method": method, "request": data["request"], "message_id": event.message_id})]
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("writing a UI command's status failed", exc_info=task.exception())
 
     async def flush(self) -> None:
         if self._tasks:

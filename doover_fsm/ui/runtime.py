@@ -298,8 +298,11 @@ class UIManager(UICommandsManager):
         """Write what changed (``ui_state`` and 0.4 ``ui_cmds``); the runtime calls this after each scan."""
         if self.channels is None:
             return
+        first = self._published is None
         state = self.ui_state_patch()
         if state is not None:
+            if first:  # clear what an earlier run published, so removed elements disappear
+                await self.channels.update_aggregate(UI_STATE_CHANNEL, {"state": {"children": {self.app_key: None}}})
             await self.channels.update_aggregate(UI_STATE_CHANNEL, state)
         cmds = self.commands_patch()
         if cmds is not None:

@@ -68,7 +68,7 @@ async def test_pump_station_life(data_dir: Path) -> None:
         await app.next()
         assert app.machine.state == "auto_pumping_running" and app.tags.fault.value == ""
         with open_store(data_dir) as store:
-            assert store.get_message("ui_cmds", msg).data["status"] == "success"
+            assert store.get_message("ui_cmds", msg).data["status"]["code"] == "success"
 
         # The downstream plant stops accepting (another app's tag): pumping stops.
         with open_store(data_dir) as store:
