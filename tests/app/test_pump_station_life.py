@@ -32,7 +32,7 @@ def pump_output(app: PumpStation) -> bool:
 
 def ui_command(data_dir: Path, method: str, value: object = None) -> str:
     with open_store(data_dir) as store:
-        return store.post_message("ui_cmds", {"type": "rpc", "method": method, "request": {"value": value},
+        return store.post_message("ui_cmds", {"type": "rpc", "method": method, "request": value,
                                               "app_key": "pump"})
 
 
