@@ -78,7 +78,7 @@ def test_only_changes_are_published_after_the_first_push() -> None:
 
 
 def test_commands_aggregate_reaches_callbacks_and_coerce_is_published() -> None:
-    manager, channels, app = _manager()
+    manager, _channels, app = _manager()
     asyncio.run(manager.on_commands_aggregate({"cmds": {"pump_1_start": True, "pump_1_mode": "m"}}))
     assert app.start.current_value is True and ("pump_1_start", True) in app.seen
     assert ("mode-pattern", "m") in app.seen
