@@ -103,3 +103,22 @@ async def test_commands_reach_handlers_and_statuses_are_written_back(data_dir: P
                                                                              "message": "mode handler failed"}}
             assert "status" not in reply(unknown)
             assert "status" not in reply(other_app)
+
+
+class MachineApp(Application):
+    """A command only the state machine takes (``ui_go``): doover_fsm answers it ``success``."""
+
+    states = ["idle", "going"]
+    transitions = [{"trigger": "ui_go", "source": "idle", "dest": "going"}]
+    initial = "idle"
+
+
+async def test_a_command_only_the_machine_takes_is_answered_success(data_dir: Path) -> None:
+    app = make(MachineApp, data_dir, app_key="m")
+    async with started(app):
+        with open_store(data_dir) as store:
+            go = _cmd(store, "go", None, app_key="m")
+        await app.next()
+        assert app.machine.state == "going"
+        with open_store(data_dir) as store:
+            assert store.get_message("ui_cmds", go).data["status"] == {"code": "success"}

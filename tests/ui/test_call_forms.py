@@ -142,3 +142,8 @@ def test_difference_base_ui_class_has_defaults() -> None:
 def test_position_counter_is_process_wide_like_pydoovers() -> None:
     first = ui.Button("A").position
     assert ui.Button("B").position == first + 1
+
+
+def test_difference_an_element_without_any_name_is_a_clear_type_error() -> None:
+    with pytest.raises(TypeError, match="Button needs a display name"):
+        ui.Button(None)  # type: ignore[arg-type]
