@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import textwrap
 
-from tests.compat._oracle import run_in_oracle, run_here
+from tests.compat._oracle import run_here, run_in_oracle
 
 # A 1.x app: tabs of containers, tag-bound variables and warnings, a runtime setup() that finds
 # elements through the UI's private maps (as apps do), export() into a config file.
