@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from doover_fsm.ui.binding import resolve_config_refs
 from doover_fsm.ui.declarative import UI
 from doover_fsm.ui.element import Element
 from doover_fsm.ui.interaction import Interaction
@@ -46,6 +47,23 @@ def merge_diff(old: Any, new: Any) -> Any:
 
 
 _SAME: Any = object()
+
+
+class _Value:
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class _DeployedConfig:
+    """The app's config as a Doover deployment sees it: ``APP_KEY`` is always there (the agent injects it)."""
+
+    def __init__(self, config: Any, app_key: str | None) -> None:
+        self._config = config
+        own = getattr(config, "_element_map", None)
+        self._element_map = {"APP_KEY": _Value(app_key), **(own if isinstance(own, dict) else {})}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._config, name)
 
 
 class UIManager(UICommandsManager):
@@ -258,7 +276,9 @@ class UIManager(UICommandsManager):
     def app_schema(self) -> dict[str, Any] | None:
         """This app's element of ``ui_state`` (the 1.x UI, else the 0.4 elements), or None."""
         if self.ui is not None:
-            schema = self.ui.to_schema()
+            schema = self.ui.to_schema(resolve_config=False)
+            if self.ui.config is not None:
+                schema = resolve_config_refs(schema, _DeployedConfig(self.ui.config, self.app_key))
             if self._base_container._children:
                 schema.setdefault("children", {}).update(
                     {n: c.to_dict() for n, c in self._base_container._children.items()})

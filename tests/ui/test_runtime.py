@@ -108,11 +108,16 @@ def test_a_1x_ui_is_published_with_config_resolved_and_values_come_from_ui_cmds(
         start = ui.Button("Start")
         panel = ui.Submodule("Panel", children=[ui.FloatInput("Setpoint", default=3)])
 
+    class Config:
+        _element_map: dict[str, Any] = {}
+
     manager = ui.UIManager("p", Channels())
-    my_ui = MyUI(None, None, "p")
+    my_ui = MyUI(Config(), None, "p")
     manager.attach_ui(my_ui)
     patch = manager.ui_state_patch()
     assert patch is not None and patch["state"]["children"]["p"]["displayString"] == "Pump"
+    assert patch["state"]["children"]["p"]["name"] == "p"  # APP_KEY, as a deployment injects it
+    assert patch["state"]["children"]["p"]["position"] == 100  # $config…dv_app_position default
     assert my_ui.panel.setpoint.value == 3  # default until set
     manager.on_aggregate({"p": {"setpoint": 7.5}, "other": {"setpoint": 1}})
     assert my_ui.panel.setpoint.value == 7.5
