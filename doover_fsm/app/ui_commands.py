@@ -19,8 +19,7 @@ from doover_fsm.ui.manager import ChannelRef, CommandMessage
 from doover_fsm.ui.runtime import UIManager
 
 if TYPE_CHECKING:
-    from doover_fsm.app.application import Application
-    from doover_fsm.app.lifecycle import Lifecycle
+    from doover_fsm.app.runtime import AppHooks, AppRuntime
 
 log = logging.getLogger("doover_fsm.ui")
 
@@ -44,21 +43,23 @@ class AgentChannels:
         await self.agent.update_message(channel, message_id, patch, author=self.author)
 
 
-def ensure_ui_manager(app: Application) -> UIManager:
-    """The app's :class:`UIManager`, made on first use if the app has none (until Application makes it)."""
+def ensure_ui_manager(app: AppHooks, agent: Any = None) -> UIManager:
+    """The app's :class:`UIManager` (``app.ui_manager``), made here if the app has none yet;
+    writes through ``agent`` once there is one."""
     manager = getattr(app, "ui_manager", None)
     if not isinstance(manager, UIManager):
         manager = UIManager(app.app_key)
-        app.ui_manager = manager  # type: ignore[assignment]
+        app.ui_manager = manager  # type: ignore[attr-defined]
     manager.app_key = app.app_key
-    if manager.channels is None and app.device_agent is not None:
-        manager.channels = AgentChannels(app.device_agent, app.app_key)
+    if manager.channels is None and agent is not None:
+        manager.channels = AgentChannels(agent, app.app_key)
     return manager
 
 
-async def start_ui(app: Application) -> UIManager:
-    """At app start, after ``ui.setup()``: register handlers and callbacks, take the app's UI."""
-    manager = ensure_ui_manager(app)
+async def start_ui(app: AppHooks, agent: Any = None) -> UIManager:
+    """At app start, after ``app.ui.setup()`` and before ``app.setup()``: register the app's
+    ``@ui.handler`` and ``@ui.callback`` methods and take its UI (pydoover's order)."""
+    manager = ensure_ui_manager(app, agent)
     manager.register_handlers(app)
     manager.register_callbacks(app)
     manager.attach_ui(getattr(app, "ui", None))
@@ -85,14 +86,14 @@ def malformed(data: Any, app_key: str | None) -> str | None:
 class UICommands:
     """Turns ``ui_cmds`` messages into scan events that run them. Loop-thread only."""
 
-    def __init__(self, app: Application, life: Lifecycle) -> None:
-        self.app = app
-        self.life = life
+    def __init__(self, rt: AppRuntime) -> None:
+        self.rt = rt
+        self.app = rt.hooks
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
     def manager(self) -> UIManager:
-        manager = ensure_ui_manager(self.app)
+        manager = ensure_ui_manager(self.app, self.rt.agent)
         if manager.ui is None and getattr(self.app, "ui", None) is not None:
             manager.attach_ui(self.app.ui)
         if not manager._handlers and not manager._re_handlers:
@@ -116,7 +117,7 @@ class UICommands:
         data: dict[str, Any] = event.data
         method = data["method"]
         trig = trigger_name("ui", method)
-        machine_knows = app.machine is not None and app.machine.compiled.has_trigger(trig)
+        machine_knows = self.rt.machine is not None and self.rt.machine.compiled.has_trigger(trig)
         if not manager.handles(method) and not machine_knows:
             log.info("UI command %r for app %r has no handler; ignored (as pydoover does)", method, app.app_key)
             return None
@@ -130,7 +131,7 @@ class UICommands:
                 await manager._update_message(CHANNEL, event.message_id,
                                               {"status": {"code": "success", "message": None}, "response": {}})
 
-        return [Event(trig, "ui", data["request"], app.clock.monotonic_ns(), run,
+        return [Event(trig, "ui", data["request"], self.rt.clock.monotonic_ns(), run,
                       {"method": method, "request": data["request"], "message_id": event.message_id})]
 
     def _spawn(self, coro: Any) -> None:

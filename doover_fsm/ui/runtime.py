@@ -272,6 +272,27 @@ class UIManager(UICommandsManager):
         if self.channels is not None:
             await self.channels.create_message("significantEvent", {"notification_msg": message})
 
+    def record_critical_value(self, name: str, value: Any) -> None:
+        """Deprecated in pydoover 0.4 too; kept so old apps run (changes are published each scan)."""
+        log.warning("record_critical_value is deprecated: values are published after every scan")
+
+    def start_comms(self) -> None:
+        """0.4 apps call this; the app runtime already routes ``ui_cmds`` and ``ui_state``."""
+
+    async def await_comms_sync(self, timeout: float = 5) -> bool:
+        """0.4 apps wait for the first sync; doover_fsm's agent has its aggregates before setup."""
+        return True
+
+    async def handle_comms_async(self, force_log: bool = False) -> None:
+        """0.4's per-loop UI push: publish what changed."""
+        await self.publish()
+
+    async def clear_ui_async(self) -> None:
+        """Remove this app's element from ``ui_state``."""
+        if self.channels is not None:
+            await self.channels.update_aggregate(UI_STATE_CHANNEL, {"state": {"children": {self.app_key: None}}})
+        self._published = None
+
     # -- publishing --------------------------------------------------------------------------------
     def app_schema(self) -> dict[str, Any] | None:
         """This app's element of ``ui_state`` (the 1.x UI, else the 0.4 elements), or None."""

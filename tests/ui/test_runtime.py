@@ -128,3 +128,12 @@ def test_an_app_owning_self_ui_as_a_plain_object_is_left_alone() -> None:
     manager = ui.UIManager("p")
     manager.attach_ui(object())
     assert manager.ui is None and manager.ui_state_patch() is None
+
+
+def test_04_comms_calls_are_accepted_and_clear_ui_removes_the_app() -> None:
+    manager, channels, _ = _manager()
+    manager.start_comms()
+    assert asyncio.run(manager.await_comms_sync(1)) is True
+    asyncio.run(manager.handle_comms_async())
+    asyncio.run(manager.clear_ui_async())
+    assert channels.writes[-1] == ("aggregate", "ui_state", {"state": {"children": {"pump_1": None}}})
