@@ -134,6 +134,17 @@ class UICommands:
         return [Event(trig, "ui", data["request"], self.rt.clock.monotonic_ns(), run,
                       {"method": method, "request": data["request"], "message_id": event.message_id})]
 
+    def handle_aggregate(self, event: ChannelEvent) -> list[Event] | None:
+        """A ``ui_cmds`` aggregate change (not our own echo): interaction values, and 0.4 ``cmds``
+        to element callbacks and ``@ui.callback`` methods."""
+        manager = self.manager
+        data = event.data
+
+        async def run() -> None:
+            await manager.on_commands_aggregate(data)
+
+        return [Event("", "ui", data, self.rt.clock.monotonic_ns(), run, {"name": "ui_cmds_aggregate"})]
+
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
