@@ -16,6 +16,8 @@ APP_118 = textwrap.dedent(
     from pydoover import ui
     from pydoover.tags import Tags, Number, Boolean, String
 
+    ui.Element._Element__global_position_counter = 50  # positions count elements made in this process
+
     class MeterTags(Tags):
         rate = Number(default=0.0)
         total = Number(default=0.0)
