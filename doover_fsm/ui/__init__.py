@@ -19,6 +19,7 @@ from doover_fsm.ui.legacy import elements as _le
 from doover_fsm.ui.legacy.containers import Camera
 from doover_fsm.ui.legacy.decorators import (
     action,
+    boolean_parameter,
     callback,
     datetime_parameter,
     hidden_value,
@@ -137,6 +138,7 @@ __all__ = [
     "Widget",
     "action",
     "bind_tag",
+    "boolean_parameter",
     "callback",
     "datetime_parameter",
     "handler",

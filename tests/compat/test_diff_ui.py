@@ -525,3 +525,44 @@ def test_signatures_match_pydoover(names: list[str], version: str) -> None:
 def test_oracle_signature_helper_agrees_on_the_display_name_first_form() -> None:
     sig = oracle_signatures(["pydoover.ui:BooleanVariable"])["pydoover.ui:BooleanVariable"]
     assert sig is not None and sig.startswith("(display_name: str, value: bool, log_threshold: float | None = 0")
+
+
+# ---------------------------------------------------------------------------------------------
+# Every name pydoover.ui (and its submodules) exports is there
+# ---------------------------------------------------------------------------------------------
+NAMES = textwrap.dedent(
+    """
+    import importlib, inspect
+
+    def run(module):
+        mod = importlib.import_module(module)
+        return sorted(n for n, v in vars(mod).items()
+                      if not n.startswith("_") and not inspect.ismodule(v)
+                      and (inspect.isclass(v) or inspect.isfunction(v))
+                      and (getattr(v, "__module__", "") == module
+                           or (module == "pydoover.ui" and getattr(v, "__module__", "").startswith(module))))
+    """
+)
+HAS = textwrap.dedent(
+    """
+    import importlib
+
+    def run(case):
+        mod = importlib.import_module(case["module"])
+        return sorted(n for n in case["names"] if not hasattr(mod, n))
+    """
+)
+
+
+@pytest.mark.parametrize(("version", "modules"), [
+    ("1.18", ["pydoover.ui", "pydoover.ui.element", "pydoover.ui.interaction", "pydoover.ui.variable",
+              "pydoover.ui.misc", "pydoover.ui.submodule", "pydoover.ui.declarative", "pydoover.ui.manager",
+              "pydoover.ui.parameter", "pydoover.ui.camera"]),
+    ("0.4", ["pydoover.ui"]),
+])
+def test_every_name_pydoover_ui_exports_is_here(version: str, modules: list[str]) -> None:
+    theirs = run_in_oracle(NAMES, modules, version=version)
+    cases = [{"module": m, "names": t["ok"]} for m, t in zip(modules, theirs, strict=True)]
+    assert sum(len(c["names"]) for c in cases) > 40
+    missing = {c["module"]: r["ok"] for c, r in zip(cases, run_here(HAS, cases), strict=True) if r["ok"]}
+    assert not missing, missing

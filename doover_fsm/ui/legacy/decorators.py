@@ -17,6 +17,7 @@ from doover_fsm.ui.legacy.elements import (
     TextParameter,
 )
 from doover_fsm.ui.misc import Colour
+from doover_fsm.ui.parameter import BooleanParameter
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -91,3 +92,8 @@ def text_parameter(name: str, display_name: str, is_text_area: bool = False, **k
 def datetime_parameter(name: str, display_name: str, include_time: bool = False, **kwargs: Any) -> Callable[[F], F]:
     return _element_decorator(DateTimeParameter, name=name, display_name=display_name, include_time=include_time,
                               **kwargs)
+
+
+def boolean_parameter(name: str, display_name: str, **kwargs: Any) -> Callable[[F], F]:
+    """0.4's boolean parameter decorator (the element itself raises NotImplementedError, as in pydoover)."""
+    return _element_decorator(BooleanParameter, name=name, display_name=display_name, **kwargs)

@@ -175,6 +175,9 @@ from doover_fsm.ui import (
     bind_tag as bind_tag,
 )
 from doover_fsm.ui import (
+    boolean_parameter as boolean_parameter,
+)
+from doover_fsm.ui import (
     callback as callback,
 )
 from doover_fsm.ui import (
@@ -214,6 +217,6 @@ __all__ = [
     "RemoteComponent", "Select", "Series", "Slider", "SlimCommand", "StateCommand", "Submodule", "Switch",
     "TabContainer", "TextInput", "TextParameter", "TextVariable", "Threshold", "TimeInput", "Timestamp",
     "UICommandsManager", "UIManager", "UITagBinding", "Variable", "WarningIndicator", "Widget", "action",
-    "bind_tag", "callback", "datetime_parameter", "handler", "hidden_value", "numeric_parameter", "slider",
-    "state_command", "tag_ref", "text_parameter", "warning_indicator",
+    "bind_tag", "boolean_parameter", "callback", "datetime_parameter", "handler", "hidden_value",
+    "numeric_parameter", "slider", "state_command", "tag_ref", "text_parameter", "warning_indicator",
 ]

@@ -11,5 +11,7 @@ from doover_fsm.ui.legacy.containers import (
 )
 
 __all__ = [
-    "Camera", "CameraHistory", "CameraLiveView",
+    "Camera",
+    "CameraHistory",
+    "CameraLiveView",
 ]

@@ -23,6 +23,11 @@ from doover_fsm.ui.declarative import (
 )
 
 __all__ = [
-    "UI", "UITagBinding", "bind_tag", "is_tag_reference", "normalize_collection", "normalize_ui_value",
+    "UI",
+    "UITagBinding",
+    "bind_tag",
+    "is_tag_reference",
+    "normalize_collection",
+    "normalize_ui_value",
     "tag_ref",
 ]

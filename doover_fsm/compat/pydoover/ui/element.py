@@ -14,5 +14,8 @@ from doover_fsm.ui.element import (
 )
 
 __all__ = [
-    "ConnectionInfo", "ConnectionType", "Element", "Multiplot",
+    "ConnectionInfo",
+    "ConnectionType",
+    "Element",
+    "Multiplot",
 ]

@@ -50,7 +50,20 @@ from doover_fsm.ui.legacy.elements import (
 )
 
 __all__ = [
-    "Action", "Button", "HiddenValue", "Interaction", "Select", "Slider", "SlimCommand", "StateCommand",
-    "Switch", "WarningIndicator", "action", "callback", "hidden_value", "slider", "state_command",
+    "Action",
+    "Button",
+    "HiddenValue",
+    "Interaction",
+    "Select",
+    "Slider",
+    "SlimCommand",
+    "StateCommand",
+    "Switch",
+    "WarningIndicator",
+    "action",
+    "callback",
+    "hidden_value",
+    "slider",
+    "state_command",
     "warning_indicator",
 ]

@@ -17,5 +17,9 @@ from doover_fsm.ui.runtime import (
 )
 
 __all__ = [
-    "UI_CMDS_CHANNEL", "InteractionContext", "UICommandsManager", "UIManager", "handler",
+    "UI_CMDS_CHANNEL",
+    "InteractionContext",
+    "UICommandsManager",
+    "UIManager",
+    "handler",
 ]

@@ -38,6 +38,16 @@ from doover_fsm.ui.misc import (
 )
 
 __all__ = [
-    "ApplicationVariant", "AuditConfig", "Colour", "ConfirmDialog", "NotSet", "Option", "Range", "RangeView",
-    "Series", "Threshold", "Widget", "duration_ms",
+    "ApplicationVariant",
+    "AuditConfig",
+    "Colour",
+    "ConfirmDialog",
+    "NotSet",
+    "Option",
+    "Range",
+    "RangeView",
+    "Series",
+    "Threshold",
+    "Widget",
+    "duration_ms",
 ]

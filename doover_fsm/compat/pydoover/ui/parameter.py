@@ -38,6 +38,16 @@ from doover_fsm.ui.parameter import (
 )
 
 __all__ = [
-    "BooleanParameter", "DateTimeParameter", "DatetimeInput", "FloatInput", "NumericParameter", "Parameter",
-    "TextInput", "TextParameter", "TimeInput", "datetime_parameter", "numeric_parameter", "text_parameter",
+    "BooleanParameter",
+    "DateTimeParameter",
+    "DatetimeInput",
+    "FloatInput",
+    "NumericParameter",
+    "Parameter",
+    "TextInput",
+    "TextParameter",
+    "TimeInput",
+    "datetime_parameter",
+    "numeric_parameter",
+    "text_parameter",
 ]

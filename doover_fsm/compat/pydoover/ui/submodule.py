@@ -20,5 +20,10 @@ from doover_fsm.ui.submodule import (
 )
 
 __all__ = [
-    "NAME_VALIDATOR", "Application", "Container", "RemoteComponent", "Submodule", "TabContainer",
+    "NAME_VALIDATOR",
+    "Application",
+    "Container",
+    "RemoteComponent",
+    "Submodule",
+    "TabContainer",
 ]

@@ -20,5 +20,10 @@ from doover_fsm.ui.variable import (
 )
 
 __all__ = [
-    "BooleanVariable", "DateTimeVariable", "NumericVariable", "TextVariable", "Timestamp", "Variable",
+    "BooleanVariable",
+    "DateTimeVariable",
+    "NumericVariable",
+    "TextVariable",
+    "Timestamp",
+    "Variable",
 ]
