@@ -82,6 +82,18 @@ class UIManager(UICommandsManager):
         self._published: Any = None
         self._last_cmds: dict[str, Any] = {}
 
+    @property
+    def app_key(self) -> str | None:
+        """The app key (deploy time may change it before start; the 0.4 app element follows)."""
+        return self._app_key
+
+    @app_key.setter
+    def app_key(self, value: str | None) -> None:
+        self._app_key = value
+        base = self.__dict__.get("_base_container")
+        if base is not None:
+            base.name = value
+
     # -- 1.x -------------------------------------------------------------------------------------
     def attach_ui(self, ui: Any) -> None:
         """Use ``ui`` (a :class:`~doover_fsm.ui.declarative.UI`, after its ``setup()``) for commands and
@@ -309,7 +321,14 @@ class UIManager(UICommandsManager):
         return None
 
     def ui_state_patch(self) -> dict[str, Any] | None:
-        """The ``ui_state`` merge-patch for what changed since the last call (None: nothing)."""
+        """The ``ui_state`` merge-patch for what changed since the last call (None: nothing).
+
+        A 1.x UI is published once (pydoover publishes its schema at setup and never again; apps
+        change what the site shows through tags), so later calls cost nothing unless 0.4 elements
+        were added, which pydoover 0.4 re-diffs and pushes after every loop.
+        """
+        if self._published is not None and self.ui is not None and not self._base_container._children:
+            return None
         schema = self.app_schema()
         if schema is None:
             return None

@@ -137,3 +137,22 @@ def test_04_comms_calls_are_accepted_and_clear_ui_removes_the_app() -> None:
     asyncio.run(manager.handle_comms_async())
     asyncio.run(manager.clear_ui_async())
     assert channels.writes[-1] == ("aggregate", "ui_state", {"state": {"children": {"pump_1": None}}})
+
+
+def test_a_1x_ui_is_published_once_like_pydoover() -> None:
+    class MyUI(ui.UI):
+        start = ui.Button("Start")
+
+    manager = ui.UIManager("p", Channels())
+    my_ui = MyUI(None, None, "p")
+    manager.attach_ui(my_ui)
+    assert manager.ui_state_patch() is not None
+    my_ui.start.hidden = True  # pydoover 1.x never republishes: apps bind such fields to tags
+    assert manager.ui_state_patch() is None
+
+
+def test_a_deploy_time_app_key_reaches_the_04_app_element() -> None:
+    manager = ui.UIManager("before")
+    manager.app_key = "after"
+    manager.add_children(ui.Action("go", "Go"))
+    assert manager._base_container.to_dict()["name"] == "after" and manager.get_interaction("go").name == "after_go"
