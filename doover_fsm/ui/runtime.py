@@ -22,7 +22,7 @@ from doover_fsm.ui.declarative import UI
 from doover_fsm.ui.element import Element
 from doover_fsm.ui.interaction import Interaction
 from doover_fsm.ui.legacy.containers import LegacyApplication, adopt
-from doover_fsm.ui.legacy.elements import _LegacyInteractionMixin, _LegacyVariableMixin
+from doover_fsm.ui.legacy.elements import SlimCommand, _LegacyInteractionMixin, _LegacyVariableMixin
 from doover_fsm.ui.manager import UI_CMDS_CHANNEL, UIChannels, UICommandsManager
 from doover_fsm.ui.misc import ApplicationVariant
 from doover_fsm.ui.names import CHILD_NAME_RE
@@ -257,10 +257,15 @@ class UIManager(UICommandsManager):
     async def on_commands_aggregate(self, aggregate: Any) -> None:
         """The ``ui_cmds`` aggregate changed: 1.x values, and 0.4 ``cmds`` to callbacks."""
         self.on_aggregate(aggregate)
+        if not self._legacy_interactions and not self._command_callbacks:
+            return  # a 1.x app: values only
         cmds = aggregate.get("cmds", aggregate) if isinstance(aggregate, dict) else {}
         if not isinstance(cmds, dict):
             return
         self._last_cmds = copy.deepcopy(cmds)
+        for name, value in cmds.items():  # pydoover 0.4 tracks commands it does not know, too
+            if name not in self._legacy_interactions:
+                self._legacy_interactions[name] = self._interactions[name] = SlimCommand(name, value)
         for name, command in list(self._legacy_interactions.items()):
             if not isinstance(command, _LegacyInteractionMixin):
                 continue

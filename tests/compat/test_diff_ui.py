@@ -566,3 +566,78 @@ def test_every_name_pydoover_ui_exports_is_here(version: str, modules: list[str]
     assert sum(len(c["names"]) for c in cases) > 40
     missing = {c["module"]: r["ok"] for c, r in zip(cases, run_here(HAS, cases), strict=True) if r["ok"]}
     assert not missing, missing
+
+
+# ---------------------------------------------------------------------------------------------
+# 0.4 commands: ui_cmds aggregate changes → element callbacks and @ui.callback methods
+# ---------------------------------------------------------------------------------------------
+LEGACY_COMMANDS = textwrap.dedent(
+    """
+    import asyncio, json, re
+    from pydoover import ui
+
+    class _Api:
+        def has_persistent_connection(self):
+            return False
+
+    class App:
+        def __init__(self):
+            self.calls = []
+            self.start = ui.Action("start", "Start")
+            self.mode = ui.StateCommand("mode", "Mode", user_options=[ui.Option("a", "A"), ui.Option("m", "M")])
+            self.speed = ui.Slider("speed", "Speed", callback=lambda v: self.calls.append(["speed-cb", v]))
+            self.factor = ui.NumericParameter("factor", "Factor", default=2.5)
+            self.note = ui.TextParameter("note", "Note")
+
+        @ui.callback("start")
+        def on_start(self, element, value):
+            self.calls.append(["start", element.name, value])
+
+        @ui.callback(re.compile(r"^(mode|factor)$"))
+        async def on_some(self, element, value):
+            self.calls.append(["some", element.name, value])
+
+        @ui.callback("note", global_interaction=True)
+        def on_global_note(self, element, value):
+            self.calls.append(["global-note", value])
+
+    async def _run(case):
+        here = not hasattr(ui.UIManager, "push_async")
+        manager = ui.UIManager("gen") if here else ui.UIManager(app_key="gen", client=_Api())
+        app = App()
+        manager.register_callbacks(app)
+        manager.add_children(app.start, app.mode, app.speed, app.factor, app.note)
+        for agg in case["aggregates"]:
+            if here:
+                await manager.on_commands_aggregate(agg)
+            else:
+                await manager.on_command_update_async(None, agg)
+        values = {e.name: e.current_value for e in (app.start, app.mode, app.speed, app.factor, app.note)}
+        return {"calls": app.calls, "values": values}
+
+    def run(case):
+        return json.loads(json.dumps(asyncio.run(_run(case)), default=repr))
+    """
+)
+
+
+def _legacy_command_cases(n: int, seed: int) -> list[dict[str, Any]]:
+    r = random.Random(seed)
+    names = ["gen_start", "gen_mode", "gen_speed", "gen_factor", "gen_note", "gen_unknown", "note"]
+    values: list[Any] = [True, False, None, 1, 7.5, "a", "m", "hello"]
+    cases = []
+    for _ in range(n):
+        aggregates = []
+        for _ in range(r.randint(1, 4)):
+            cmds = {name: r.choice(values) for name in r.sample(names, r.randint(0, 4))}
+            aggregates.append({"cmds": cmds} if r.random() < 0.9 else cmds)
+        cases.append({"aggregates": aggregates})
+    return cases
+
+
+def test_legacy_commands_reach_callbacks_as_in_pydoover_04() -> None:
+    cases = _legacy_command_cases(40, 11)
+    theirs = run_in_oracle(LEGACY_COMMANDS, cases, version="0.4")
+    assert all("ok" in t for t in theirs), [t for t in theirs if "error" in t][:3]
+    ours = run_here(LEGACY_COMMANDS, cases)
+    _compare([{"src": json.dumps(c)} for c in cases], theirs, ours)
