@@ -56,6 +56,9 @@ class _Gen:
             out.append("verbose_str='v'")
         if r.random() < 0.1:
             out.append("show_activity=False")
+        if r.random() < 0.05:
+            out.append(r.choice(["conditions={'mode': 'auto'}", "is_available=False", "graphic='g'", "layout='row'",
+                                 "component_url='https://x'", "custom_attr=3"]))
         return out
 
     def value(self) -> str:
@@ -96,7 +99,11 @@ class _Gen:
         if kind == "BooleanVariable" and r.random() < 0.3:
             kw.append("log_threshold=None")
         if kind == "Timestamp" and r.random() < 0.5:
-            kw.append("precision='second'")
+            kw.append(r.choice(["precision='second'", "value=datetime(2024, 5, 1, tzinfo=timezone.utc)",
+                                "absolute_format='HH:mm'"]))
+        if kind == "NumericVariable" and r.random() < 0.1:
+            kw.append(r.choice(["earliest_data_time=datetime(2024, 1, 1, tzinfo=timezone.utc)",
+                                "earliest_data_time=1700000000", "default_zoom='1h'", "ranges=MyTags.label"]))
         if r.random() < 0.15:
             kw.append("graphable=False")
         if r.random() < 0.1:
@@ -166,7 +173,16 @@ class _Gen:
             return self.variable()
         if roll < 0.95:
             return self.interaction()
-        return "ui.Multiplot('Plot', series=[ui.Series('Flow', MyTags.flow, data_type='number', units='L')])"
+        return r.choice([
+            "ui.Multiplot('Plot', series=[ui.Series('Flow', MyTags.flow, data_type='number', units='L')])",
+            "ui.Multiplot('Plot', series=[ui.Series('Level', ui.tag_ref('lvl'), colour='red', range=(0, 'auto'),"
+            " thresholds=[ui.Threshold('hi', 9)], ranges=[ui.Range('a', 0, 1)], active=True, shared_axis='x',"
+            " step_labels=['a', 'b'], icon='i')], default_zoom='1d', default_range_view='line',"
+            " earliest_data_time=datetime(2024, 1, 1, tzinfo=timezone.utc))",
+            "ui.ConnectionInfo(connection_type=ui.ConnectionType.periodic, connection_period=60, offline_after=600)",
+            "ui.CameraLiveView('cam1', 'main', True)",
+            "ui.CameraHistory('cam1', position=3)",
+        ])
 
     def ui_class(self) -> str:
         r = self.r
@@ -179,7 +195,7 @@ class _Gen:
 PRELUDE = textwrap.dedent(
     """
     import json
-    from datetime import timedelta
+    from datetime import datetime, timedelta, timezone
     from pydoover import ui
     from pydoover.tags import Tags, Number, Boolean, String as StrTag, Tag
 
@@ -205,7 +221,7 @@ PRELUDE = textwrap.dedent(
 
     def run(case):
         _reset()
-        ns = {"ui": ui, "MyTags": MyTags, "timedelta": timedelta}
+        ns = {"ui": ui, "MyTags": MyTags, "timedelta": timedelta, "datetime": datetime, "timezone": timezone}
         exec(case["src"], ns)
         cls = ns["CaseUI"]
         out = {}
