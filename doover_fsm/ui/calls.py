@@ -7,7 +7,8 @@ which pydoover 1.18 rejects), put the element's name first. Both are accepted; t
 1. ``display_name=`` given as a keyword *and* a positional argument → ``(name, ...)``.
 2. A keyword only pydoover 0.4 knows (``curr_val``, ``current_value``, ``default_val``, ``display_str``,
    ``dec_precision``, ``callback``, ``transform_check``, ``user_options``, ``status_icon``,
-   ``auto_add_elements``, ``float_min``, ``float_max``) and two leading arguments → ``(name, display_name)``.
+   ``auto_add_elements``, ``float_min``, ``float_max``) with two leading arguments, or with ``name=``
+   and no positional argument → the 0.4 reading.
 3. More leading strings than the class's 1.x signature starts with (one for most elements; two for
    ``Variable``/``TextVariable``, whose second is a free value, and ``RemoteComponent``, whose second
    is a URL) → ``(name, display_name)``:
@@ -51,7 +52,8 @@ def reads_name_first(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -
     """Is this call ``(name, display_name, ...)`` rather than pydoover 1.x's ``(display_name, ...)``?"""
     if "display_name" in kwargs and args:
         return True
-    if len(args) >= 2 and LEGACY_KEYWORDS.intersection(kwargs) and isinstance(args[0], str):
+    if LEGACY_KEYWORDS.intersection(kwargs) and (
+            (len(args) >= 2 and isinstance(args[0], str)) or (not args and "name" in kwargs)):
         return True
     strings = _leading_strings(args)
     in_signature: int = getattr(cls, "_leading_strings_1x", 1)
@@ -79,6 +81,8 @@ def to_display_first(args: tuple[Any, ...], kwargs: dict[str, Any], where: str) 
                                                                                          dict[str, Any]]:
     """``(name, display_name, *rest)`` → ``(display_name, *rest, name=name)`` for a 1.x constructor."""
     kwargs = dict(kwargs)
+    if not args:  # all keywords: the same in both readings
+        return args, kwargs
     if "name" in kwargs:
         raise TypeError(f"{where}: the name is given twice (first argument {args[0]!r} and name={kwargs['name']!r})")
     kwargs["name"] = args[0]

@@ -147,3 +147,10 @@ def test_position_counter_is_process_wide_like_pydoovers() -> None:
 def test_difference_an_element_without_any_name_is_a_clear_type_error() -> None:
     with pytest.raises(TypeError, match="Button needs a display name"):
         ui.Button(None)  # type: ignore[arg-type]
+
+
+def test_all_keyword_04_call_with_a_04_keyword_makes_the_04_element() -> None:
+    var = ui.NumericVariable(name="flow", display_name="Flow", curr_val=3)
+    assert isinstance(var, LegacyNumericVariable) and var.to_dict()["currentValue"] == 3
+    button = ui.Button(name="go", display_name="Go", callback=print)  # 1.x-only class: same reading
+    assert (button.name, button.display_name) == ("go", "Go")
