@@ -200,7 +200,7 @@ PRELUDE = textwrap.dedent(
     from pydoover.tags import Tags, Number, Boolean, String as StrTag, Tag
 
     class MyTags(Tags):
-        flow = Number(default=0.0)
+        flow = Number(default=0.0, live=True)
         ready = Boolean(default=False)
         label = StrTag(default="idle")
         count = Tag("integer")

@@ -19,7 +19,7 @@ APP_118 = textwrap.dedent(
     ui.Element._Element__global_position_counter = 50  # positions count elements made in this process
 
     class MeterTags(Tags):
-        rate = Number(default=0.0)
+        rate = Number(default=0.0, live=True)
         total = Number(default=0.0)
         fault_hidden = Boolean(default=True)
         summary = String(default="")
