@@ -49,7 +49,8 @@ def ensure_ui_manager(app: AppHooks, agent: Any = None) -> UIManager:
     manager = getattr(app, "ui_manager", None)
     if not isinstance(manager, UIManager):
         manager = UIManager(app.app_key)
-        app.ui_manager = manager  # type: ignore[attr-defined]
+        owner: Any = app  # (AppHooks may not declare ui_manager yet)
+        owner.ui_manager = manager
     manager.app_key = app.app_key
     if manager.channels is None and agent is not None:
         manager.channels = AgentChannels(agent, app.app_key)
