@@ -181,14 +181,36 @@ def _cancelled(message: CommandMessage) -> bool:
 Handler = Callable[..., Any]
 
 
+class _ApiChannels:
+    """:class:`UIChannels` over a pydoover-style device agent (``update_channel_aggregate`` …)."""
+
+    def __init__(self, api: Any) -> None:
+        self.api = api
+
+    async def update_aggregate(self, channel: str, patch: Any) -> None:
+        await self.api.update_channel_aggregate(channel, patch)
+
+    async def create_message(self, channel: str, data: Any) -> Any:
+        return await self.api.create_message(channel, data)
+
+    async def update_message(self, channel: str, message_id: Any, patch: Any) -> None:
+        await self.api.update_message(channel, message_id, patch)
+
+
 class UICommandsManager:
     """Routes UI commands to handlers and keeps interaction values (pydoover's ``ui_manager``, 1.x).
 
-    ``channels`` writes to the agent (``None`` until the app runtime attaches one). Handlers come
-    from :meth:`register_handlers`; interactions from :meth:`_set_interactions`.
+    ``channels`` writes to the agent (``None`` until the app runtime attaches one); pydoover's
+    ``UICommandsManager(device_agent)`` form also works. Handlers come from :meth:`register_handlers`;
+    interactions from :meth:`_set_interactions`.
     """
 
-    def __init__(self, app_key: str | None = None, channels: UIChannels | None = None):
+    def __init__(self, app_key: Any = None, channels: UIChannels | None = None):
+        if app_key is not None and not isinstance(app_key, str):
+            # pydoover's form: UICommandsManager(device_agent) — key and writes from the agent.
+            api = app_key
+            app_key = getattr(api, "app_key", None)
+            channels = channels or _ApiChannels(api)
         self.app_key = app_key
         self.channels = channels
         self.values: dict[str, Any] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from typing import Any
 
 import pytest
 
@@ -154,3 +155,25 @@ def test_all_keyword_04_call_with_a_04_keyword_makes_the_04_element() -> None:
     assert isinstance(var, LegacyNumericVariable) and var.to_dict()["currentValue"] == 3
     button = ui.Button(name="go", display_name="Go", callback=print)  # 1.x-only class: same reading
     assert (button.name, button.display_name) == ("go", "Go")
+
+
+def test_difference_commands_manager_also_takes_pydoovers_device_agent_form() -> None:
+    writes: list[Any] = []
+
+    class Agent:
+        app_key = "app"
+
+        async def update_channel_aggregate(self, channel: str, data: Any) -> None:
+            writes.append((channel, data))
+
+        async def create_message(self, channel: str, data: Any) -> None:
+            writes.append((channel, data))
+
+        async def update_message(self, channel: str, message_id: Any, data: Any) -> None:
+            writes.append((channel, message_id, data))
+
+    manager = ui.UICommandsManager(Agent())
+    button = ui.Button("Go")
+    manager._set_interactions({"go": button})
+    asyncio.run(button.set(1, log_update=False))
+    assert manager.app_key == "app" and writes == [("ui_cmds", {"app": {"go": 1}})]
