@@ -25,6 +25,7 @@ from doover_fsm._util.maybe_async import call_maybe_async
 from doover_fsm.app.channels import INTERNAL
 from doover_fsm.app.shutdown import AT_TAG, CHECK_OK_TAG, REQUESTED_TAG
 from doover_fsm.events import Event
+from doover_fsm.machine.timers import scan_timers
 
 if TYPE_CHECKING:
     from doover_fsm.app.committer import TagCommitter
@@ -66,6 +67,12 @@ class ScanCycle:
     # ------------------------------------------------------------------------------------------
     async def run(self, slot: Any = None) -> BaseException | None:
         """Run one scan; return the first error raised in it (already logged), else None."""
+        # pydoover StateMachines arm their timeouts on the scan's timers (and so on its clock),
+        # also when the scan runs in a test's own task (app.next()).
+        with scan_timers(self.rt.timers):
+            return await self._run()
+
+    async def _run(self) -> BaseException | None:
         rt, app = self.rt, self.app
         self.number += 1
         errors: list[BaseException] = []
@@ -85,6 +92,7 @@ class ScanCycle:
         machine = rt.machine
         if machine is not None:
             await self._guard_async(errors, "state timeouts", machine.poll_timeouts, rt.clock.monotonic_ns())
+        await self._guard_async(errors, "pydoover state timeouts", rt.timers.fire_due, rt.clock.monotonic_ns())
 
         # 4. logic
         await self._guard_async(errors, "shutdown check", self._answer_shutdown_request)
