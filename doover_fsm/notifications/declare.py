@@ -9,7 +9,7 @@ Not thread-safe; declarations are made once, at class creation.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from doover_fsm.app.notifications import NotificationPolicy, NotificationSeverity, validate_topic_segment
 
@@ -48,7 +48,7 @@ class Notification:
         if not isinstance(message, str) or not message.strip():
             raise ValueError(f"notification message must be a non-empty str, got {message!r}")
         self.message = message
-        self.severity = NotificationSeverity(severity)
+        self.severity = NotificationSeverity(cast(Any, severity))  # by member, int or name (any case)
         self.policy = NotificationPolicy(policy)
         if name is not None and not isinstance(name, str):
             raise TypeError(f"notification topic name must be a str, got {type(name).__name__}: {name!r}")
@@ -67,25 +67,29 @@ class Notification:
 
     def to_schema(self) -> dict[str, Any]:
         """This notification's entry in the app's notification schema (no topic: it needs the install key)."""
-        return self.schema_entry(self.name or self._declared_attr_name or "")
-
-    def schema_entry(self, event: str) -> dict[str, Any]:
-        """The schema entry for this template declared under the event name ``event``."""
-        entry: dict[str, Any] = {
-            "event": event,
-            "display_name": self.display_name or humanise(event),
-            "message": self.message,
-            "severity": self.severity.wire,
-            "policy": self.policy.value,
-        }
-        if self.description is not None:
-            entry["description"] = self.description
-        if self.title is not None:
-            entry["title"] = self.title
-        return entry
+        return schema_entry(self, self.name or self._declared_attr_name or "")
 
     async def send(self, *args: Any, **kwargs: Any) -> NoReturn:
         """Always an error: a declaration is sent through the app (``self.notifications.<name>.send()``)."""
         del args, kwargs
         raise RuntimeError("Declared Notification definitions are not sendable. "
                            "Send notifications through a Notifications instance.")
+
+
+def schema_entry(template: Notification, event: str) -> dict[str, Any]:
+    """The schema entry of ``template`` declared under the event name ``event``.
+
+    Not read from the template: one template may be declared under two names.
+    """
+    entry: dict[str, Any] = {
+        "event": event,
+        "display_name": template.display_name or humanise(event),
+        "message": template.message,
+        "severity": template.severity.wire,
+        "policy": template.policy.value,
+    }
+    if template.description is not None:
+        entry["description"] = template.description
+    if template.title is not None:
+        entry["title"] = template.title
+    return entry

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar, overload
 
 from doover_fsm.app.notifications import NotificationSeverity, NotificationTopic, validate_topic_segment
-from doover_fsm.notifications.declare import Notification
+from doover_fsm.notifications.declare import Notification, schema_entry
 
 
 class DeclaredNotification:
@@ -143,8 +143,8 @@ class Notifications:
             raise KeyError(f"No notification declared with name {name!r}")
         if not self.app_key:
             raise RuntimeError("Application key has not been set, so a notification topic cannot be built. "
-                               "The app runtime sets it (APP_KEY), so it is only missing in Notifications "
-                               "built by hand.")
+                               "This is set from the APP_KEY environment variable by the device runtime, so "
+                               "it is normally only missing in local development or tests.")
         return NotificationTopic.application(self.app_key, declaration.name, declaration.template.policy)
 
     async def _send(self, message: str, **kwargs: Any) -> Any:
@@ -166,7 +166,7 @@ class Notifications:
 
     def to_schema(self) -> dict[str, Any]:
         """The notification schema: each declaration's entry, keyed by event name."""
-        return {d.name: d.template.schema_entry(d.name) for d in self._notification_declarations.values()}
+        return {d.name: schema_entry(d.template, d.name) for d in self._notification_declarations.values()}
 
     @classmethod
     def export(cls, fp: pathlib.Path | str | os.PathLike[str], app_name: str) -> None:
