@@ -31,6 +31,7 @@ from doover_fsm.agent.store import default_data_dir
 from doover_fsm.app.channels import internal_event
 from doover_fsm.app.committer import TagCommitter
 from doover_fsm.app.health import HealthServer
+from doover_fsm.app.instance_lock import InstanceLock
 from doover_fsm.app.scan import ScanCycle
 from doover_fsm.app.shutdown import AT_TAG, REQUESTED_TAG, ShutdownTracker
 from doover_fsm.app.ui_commands import UICommands
@@ -84,6 +85,7 @@ class Lifecycle:
         self.tracker = ShutdownTracker(rt.clock.time())
         self.ui_commands = UICommands(rt)
         self._closed = asyncio.Event()
+        self._lock: InstanceLock | None = None
         self._health: HealthServer | None = None
         self._stop = asyncio.Event()
         self._started = asyncio.Event()
@@ -210,15 +212,14 @@ class Lifecycle:
             self._serve_rpc()
             await call_maybe_async(app.setup)
         except Exception as exc:
-            log.exception("error in %s.setup(); the app keeps scanning", type(app).__name__)
             self._pending_error = exc
-            self.scan.note_error(exc)
+            self.scan.note_setup_error(f"{type(app).__name__}.setup() (the app keeps scanning)", exc)
         if rt.machine is not None:
             try:
                 await call_maybe_async(rt.machine.start)
             except Exception as exc:
-                log.exception("error entering the initial state of %s", type(app).__name__)
                 self._pending_error = self._pending_error or exc
+                self.scan.note_setup_error(f"entering the initial state of {type(app).__name__}", exc)
             self.scan.publish_state()
 
         # A shutdown_at from before start-up is stale and must not fire (pydoover's defect).
@@ -245,6 +246,9 @@ class Lifecycle:
                 data_dir = Path(self._temp_dir)
             else:
                 data_dir = default_data_dir()
+        if self._temp_dir is None:  # one running copy per app and store (refused clearly, never stuck)
+            self._lock = InstanceLock(data_dir, self.app.app_key)
+            self._lock.acquire()
         url = self.agent_url or rt.options.agent_url or os.environ.get("DOOVER_AGENT_URL")
         return make_agent(url, data_dir, self.app.app_key)
 
@@ -507,6 +511,9 @@ class Lifecycle:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
+        self.scan.faults.flush()
+        if self._lock is not None:
+            self._lock.release()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
         if gc.get_freeze_count():
