@@ -449,19 +449,87 @@ def test_sent_through_the_applications_create_message() -> None:
                                           "topic": "dev/applications/default/pump_1/low_battery"})]
 
 
+async def test_sent_on_the_notifications_channel_of_a_running_app(tmp_path: Path) -> None:
+    """A pydoover app sends from ``main_loop``; the body lands on its agent's ``notifications`` channel."""
+    from doover_fsm import compat, run_app
+
+    compat.install()
+    from pydoover.docker import Application
+    from pydoover.notifications import Notification, NotificationPolicy, Notifications
+
+    class PumpNotifications(Notifications):
+        pump_tripped = Notification("Pump tripped", severity="critical", title="Pump station")
+        maintenance_due = Notification("Maintenance is due", policy=NotificationPolicy.opt_in)
+
+    class PumpApp(Application):
+        async def setup(self) -> None:
+            self.alerts = PumpNotifications(self.app_key, self)
+            self.scans = 0
+
+        async def main_loop(self) -> None:
+            self.scans += 1
+            if self.scans == 1:
+                await self.alerts.pump_tripped.send()
+                await self.alerts.maintenance_due.send("Service in 3 days", severity="warning")
+
+    app = PumpApp(app_key="pump_station_1", test_mode=True, data_dir=tmp_path)
+    task = asyncio.get_running_loop().create_task(run_app(app, start=False, setup_logging=False))
+    try:
+        await asyncio.wait_for(app.wait_until_ready(), 30)
+        await app.next()
+        messages = await app.device_agent.list_messages("notifications", limit=10)
+    finally:
+        app.request_stop()
+        await asyncio.wait_for(task, 30)
+    assert sorted((m.data for m in messages), key=lambda d: d["message"]) == [
+        {"message": "Pump tripped", "title": "Pump station", "severity": 7,
+         "topic": "dev/applications/default/pump_station_1/pump_tripped"},
+        {"message": "Service in 3 days", "severity": 6,
+         "topic": "dev/applications/opt-in/pump_station_1/maintenance_due"},
+    ]
+
+
 @pytest.mark.xfail(strict=True, reason="Application.notifications_cls is wired by the lead (see docs/compat/notif.md)")
-def test_application_declares_notifications_cls() -> None:
-    from doover_fsm.app.application import Application
-    from doover_fsm.notifications import Notification, Notifications
+async def test_application_declares_notifications_cls(tmp_path: Path) -> None:
+    """pydoover's wiring: ``notifications_cls`` class attribute, ``self.notifications`` built in
+    ``__init__`` as ``notifications_cls(app_key, app)``, its ``setup()`` run before the app's."""
+    from doover_fsm import compat, run_app
+
+    compat.install()
+    from pydoover.docker import Application
+    from pydoover.notifications import Notification, Notifications
+
+    order: list[str] = []
 
     class N(Notifications):
-        low_battery = Notification("low")
+        low_battery = Notification("The battery is low")
+
+        async def setup(self) -> None:
+            order.append("notifications")
 
     class App(Application):
         notifications_cls = N
 
-    assert Application.notifications_cls is Notifications  # type: ignore[attr-defined]
-    app = App(app_key="pump_1", test_mode=True)
-    assert type(app.notifications) is N  # type: ignore[attr-defined]
-    assert app.notifications.app_key == "pump_1" and app.notifications._application is app  # type: ignore[attr-defined]
-    assert str(app.notifications.low_battery.topic) == "dev/applications/default/pump_1/low_battery"  # type: ignore[attr-defined]
+        async def setup(self) -> None:
+            order.append("app")
+
+        async def main_loop(self) -> None:
+            if len(order) == 2:
+                order.append("sent")
+                await self.notifications.low_battery.send()
+
+    assert Application.notifications_cls is Notifications
+    app = App(app_key="pump_1", test_mode=True, data_dir=tmp_path)
+    assert type(app.notifications) is N
+    assert app.notifications.app_key == "pump_1" and app.notifications._application is app
+    task = asyncio.get_running_loop().create_task(run_app(app, start=False, setup_logging=False))
+    try:
+        await asyncio.wait_for(app.wait_until_ready(), 30)
+        await app.next()
+        messages = await app.device_agent.list_messages("notifications", limit=10)
+    finally:
+        app.request_stop()
+        await asyncio.wait_for(task, 30)
+    assert order == ["notifications", "app", "sent"]
+    assert [m.data for m in messages] == [{"message": "The battery is low", "severity": 5,
+                                           "topic": "dev/applications/default/pump_1/low_battery"}]
