@@ -316,6 +316,24 @@ def test_module_names_and_free_signatures_equal_pydoovers() -> None:
         assert _param_names(theirs[name]) == _param_names_here(func), name
 
 
+def test_one_copy_of_each_shared_type() -> None:
+    """The enums and the topic are the ones ``pydoover.models`` has; the declaration is not the payload."""
+    from doover_fsm import compat
+
+    compat.install()
+    import pydoover.models as models
+    import pydoover.notifications as n
+
+    import doover_fsm.notifications as ours
+
+    assert n.NotificationSeverity is models.NotificationSeverity
+    assert n.NotificationPolicy is models.NotificationPolicy
+    assert n.NotificationTopic is models.NotificationTopic
+    assert n.Notification is not models.Notification
+    for name in ours.__all__:
+        assert getattr(ours, name) is getattr(n, name, getattr(models, name, None)), name
+
+
 def _param_names(sig: str | None) -> list[str]:
     assert sig is not None
     inner = sig[1: sig.rindex(")")]
