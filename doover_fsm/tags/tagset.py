@@ -116,7 +116,7 @@ class BoundTag:
         name = self._fast_name
         if name is not None:
             tags = self._tags
-            tags._fast._write(tags.app_key, name, value, True, log)  # type: ignore[union-attr]
+            tags._fast.write(tags.app_key, name, value, True, log)  # type: ignore[union-attr]
             return _DONE
         return self._tags._set_tag_value(self._declaration.attr_name, value, log=log)
 
@@ -415,7 +415,7 @@ class Tags:
                 log = True
         fast = self._fast
         if fast is not None:
-            fast._write(app_key, key, value, True, log)
+            fast.write(app_key, key, value, True, log)
             return _DONE
         result = self._manager.set_tag(key, value, app_key=app_key, log=log)
         return result if inspect.isawaitable(result) else _DONE
