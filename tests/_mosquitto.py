@@ -1,8 +1,11 @@
-"""A real mosquitto broker for integration tests (shared by tests/agent and tests/app).
+"""A real mosquitto broker for integration tests (shared by tests/agent, tests/app and tests/faults).
 
 Each :class:`Mosquitto` listens on 127.0.0.1 at a free port with persistence in its own
 directory, so a test can stop and restart it without losing retained messages or queued
-sessions. Import as ``from tests._mosquitto import Mosquitto`` (the repo root is on sys.path).
+sessions. ``readme_config=True`` writes only what the README's setup has (``persistence true``,
+mosquitto's default autosave of 30 minutes), for tests that must hold on a broker configured as
+an operator would. Import as ``from tests._mosquitto import Mosquitto`` (the repo root is on
+sys.path).
 
 Thread-safety: not thread-safe; one test owns one broker.
 """
@@ -10,6 +13,7 @@ Thread-safety: not thread-safe; one test owns one broker.
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -31,7 +35,7 @@ def mosquitto_exe() -> str:
 class Mosquitto:
     """A real mosquitto on 127.0.0.1:<free port> with persistence in ``workdir`` (restartable)."""
 
-    def __init__(self, workdir: Path, prefix: str = "t") -> None:
+    def __init__(self, workdir: Path, prefix: str = "t", *, readme_config: bool = False) -> None:
         self.exe = mosquitto_exe()
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -39,10 +43,11 @@ class Mosquitto:
         self.dir = workdir
         self.prefix = prefix
         self.conf = workdir / "mosquitto.conf"
-        self.conf.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\nuser root\n"
-            f"persistence true\npersistence_location {workdir}/\nautosave_interval 1\n"
-            "max_queued_messages 100000\n")
+        conf = (f"listener {self.port} 127.0.0.1\nallow_anonymous true\nuser root\n"
+                f"persistence true\npersistence_location {workdir}/\n")
+        if not readme_config:
+            conf += "autosave_interval 1\nmax_queued_messages 100000\n"
+        self.conf.write_text(conf)
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -67,8 +72,16 @@ class Mosquitto:
 
     def stop(self) -> None:
         """Stop the broker (SIGTERM; it saves its persistence file first)."""
+        self.halt(signal.SIGTERM)
+
+    def kill(self) -> None:
+        """Kill the broker with SIGKILL: whatever it had not saved yet is gone."""
+        self.halt(signal.SIGKILL)
+
+    def halt(self, sig: signal.Signals) -> None:
+        """Send ``sig`` and wait for the broker to exit (SIGKILL after 10 s)."""
         if self.proc is not None:
-            self.proc.terminate()
+            self.proc.send_signal(sig)
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
