@@ -619,9 +619,17 @@ class MqttAgent(Agent):
         with self._lock:
             if self._ready:
                 self._client.publish(self.topics.replay(origin), payload, qos=1)
+        self._in_loop(self._retry_later)
+
+    def _in_loop(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn`` on the event loop (from any thread); nothing once the agent or the loop is closed."""
         loop = self._loop
-        if loop is not None and not self._closed:
-            loop.call_soon_threadsafe(self._retry_later)
+        if loop is None or self._closed:
+            return
+        try:
+            loop.call_soon_threadsafe(fn)
+        except RuntimeError:  # the loop closed under us (interpreter shutdown): nothing left to schedule
+            pass
 
     def _retry_later(self) -> None:
         if self._loop is not None and not self._closed:
@@ -671,7 +679,7 @@ class MqttAgent(Agent):
             return
         self._head_due = True
         loop = self._loop
-        loop.call_soon_threadsafe(lambda: loop.call_later(0.25, self._submit_head))
+        self._in_loop(lambda: loop.call_later(0.25, self._submit_head))
 
     def _submit_head(self) -> None:
         if not self._closed:

@@ -13,7 +13,6 @@ it for longer measurements; the figures are printed (``-s`` to see them).
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
