@@ -85,7 +85,6 @@ from doover_fsm.agent.mqtt_config import (
     session_options,
 )
 from doover_fsm.agent.mqtt_stream import (
-    REPLAY_RETRY_SECS,
     InStreams,
     OutStream,
     StreamHead,
@@ -503,7 +502,7 @@ class MqttAgent(Agent):
                 data = copy_json(self._cache.get(channel))
             self._listeners.dispatch(ChannelEvent("sync", channel, data, ts=self._clock.time()))
         for origin in self._in.behind():  # requests made while offline went nowhere
-            self._in.peers[origin].asked_at = float("-inf")
+            self._in.ask_now(origin)
             self._request_replay(origin)
         # After the syncs: whoever reacts to "online" already has the broker's state.
         if first:
@@ -610,7 +609,8 @@ class MqttAgent(Agent):
 
     def _request_replay(self, origin: str) -> None:
         """Ask ``origin`` to re-send what we miss (at most once a retry period); check again later."""
-        start = self._in.to_request(time.monotonic(), origin)
+        now = time.monotonic()
+        start = self._in.to_request(now, origin)
         if start is None:
             return
         self._stats["replays_requested"] += 1
@@ -618,8 +618,11 @@ class MqttAgent(Agent):
         payload = dumps({"epoch": peer.epoch, "from": start, "since": self._in.joined, "by": self.agent_id}).encode()
         with self._lock:
             if self._ready:
-                self._client.publish(self.topics.replay(origin), payload, qos=1)
-        self._in_loop(self._retry_later)
+                # QoS 0: a request to a sender that is away must not pile up in its persistent
+                # session; one lost in transit is asked again.
+                self._client.publish(self.topics.replay(origin), payload, qos=0)
+        delay = self._in.retry_in(now, origin) + 0.05
+        self._in_loop(lambda: self._retry_later(delay))
 
     def _in_loop(self, fn: Callable[[], Any]) -> None:
         """Run ``fn`` on the event loop (from any thread); nothing once the agent or the loop is closed."""
@@ -631,9 +634,9 @@ class MqttAgent(Agent):
         except RuntimeError:  # the loop closed under us (interpreter shutdown): nothing left to schedule
             pass
 
-    def _retry_later(self) -> None:
+    def _retry_later(self, delay: float) -> None:
         if self._loop is not None and not self._closed:
-            self._loop.call_later(REPLAY_RETRY_SECS + 0.05, self._submit_retry)
+            self._loop.call_later(delay, self._submit_retry)
 
     def _submit_retry(self) -> None:
         if not self._closed:

@@ -44,8 +44,11 @@ __all__ = ["InStreams", "OutStream", "StreamHead", "ensure_schema", "load_or_cre
 KEEP_SENT = 10_000
 #: Most operations re-sent for one replay request.
 REPLAY_BATCH = 2_000
-#: A receiver asks again if a replay has not closed its gap within this many seconds.
+#: A receiver asks again if a replay has not closed its gap within this many seconds, doubling the
+#: wait up to REPLAY_MAX_BACKOFF_SECS while nothing comes (a sender that is gone costs one tiny
+#: QoS 0 request per half minute); any progress starts again at REPLAY_RETRY_SECS.
 REPLAY_RETRY_SECS = 1.0
+REPLAY_MAX_BACKOFF_SECS = 30.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS mqtt_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -137,7 +140,8 @@ class _Peer:
     epoch: str
     mark: int  # last seq delivered (or skipped as older than our join)
     want: int = 0  # highest seq known to exist (from a later message or a head)
-    asked_at: float = float("-inf")  # when a replay was last requested (monotonic)
+    next_ask: float = float("-inf")  # monotonic time before which no new replay request is sent
+    backoff: float = REPLAY_RETRY_SECS
 
 
 Verdict = Literal["deliver", "duplicate", "gap"]
@@ -183,6 +187,7 @@ class InStreams:
         peer = self.peers[origin]
         if seq > peer.mark:
             peer.mark = seq
+            peer.backoff = REPLAY_RETRY_SECS
             conn.execute("INSERT INTO mqtt_recv(origin, epoch, seq) VALUES(?,?,?) ON CONFLICT(origin) DO UPDATE "
                          "SET epoch=excluded.epoch, seq=excluded.seq", (origin, peer.epoch, seq))
 
@@ -200,10 +205,22 @@ class InStreams:
     def to_request(self, now: float, origin: str) -> int | None:
         """The seq to ask ``origin`` to re-send from, if it is behind and no request is fresh; else None."""
         peer = self.peers.get(origin)
-        if peer is None or peer.want <= peer.mark or now - peer.asked_at < REPLAY_RETRY_SECS:
+        if peer is None or peer.want <= peer.mark or now < peer.next_ask:
             return None
-        peer.asked_at = now
+        peer.next_ask = now + peer.backoff
+        peer.backoff = min(peer.backoff * 2, REPLAY_MAX_BACKOFF_SECS)
         return peer.mark + 1
+
+    def retry_in(self, now: float, origin: str) -> float:
+        """Seconds until a request to ``origin`` may be sent again."""
+        peer = self.peers.get(origin)
+        return 0.0 if peer is None else max(0.0, peer.next_ask - now)
+
+    def ask_now(self, origin: str) -> None:
+        """Forget the wait (a request sent while offline went nowhere)."""
+        peer = self.peers.get(origin)
+        if peer is not None:
+            peer.next_ask = float("-inf")
 
     def behind(self) -> list[str]:
         """Senders whose stream has a known gap."""

@@ -91,6 +91,15 @@ def test_receiver_marks_drop_duplicates_find_gaps_and_survive_a_restart(tmp_path
     assert rx.to_request(10.0, "a") == 2
     assert rx.to_request(10.5, "a") is None  # one request per retry period
     assert rx.to_request(11.1, "a") == 2
+    # Nothing comes back (the sender is gone): the waits double, up to half a minute.
+    assert rx.retry_in(11.1, "a") == 2.0 and rx.to_request(12.0, "a") is None
+    t = 13.1
+    for _ in range(8):
+        assert rx.to_request(t, "a") == 2
+        t += rx.retry_in(t, "a")
+    assert rx.retry_in(t, "a") == 0.0 and rx.to_request(t, "a") == 2 and rx.retry_in(t, "a") == 30.0
+    rx.ask_now("a")  # back online: ask at once
+    assert rx.to_request(t, "a") == 2
     rx.advance(conn, "a", 2)
     rx.advance(conn, "a", 1)  # never back
     conn.close()
