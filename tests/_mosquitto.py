@@ -54,21 +54,31 @@ class Mosquitto:
     def url(self) -> str:
         return f"mqtt://127.0.0.1:{self.port}/{self.prefix}"
 
+    @property
+    def log(self) -> Path:
+        return self.dir / "mosquitto.log"
+
+    def _running_lines(self) -> int:
+        return self.log.read_text(errors="replace").count(" running") if self.log.exists() else 0
+
     def start(self) -> None:
-        """Start the broker and wait until it accepts connections."""
-        with open(self.dir / "mosquitto.log", "ab") as logf:
+        """Start the broker and wait until it listens (its own log says so: not another program's port)."""
+        before = self._running_lines()
+        with open(self.log, "ab") as logf:
             self.proc = subprocess.Popen([self.exe, "-c", str(self.conf)], stdout=subprocess.DEVNULL,
                                          stderr=logf)
         end = time.monotonic() + 10
         while time.monotonic() < end:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"mosquitto exited with {self.proc.returncode}; see {self.dir}/mosquitto.log")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.02)
-        raise RuntimeError("mosquitto did not start")
+                raise RuntimeError(f"mosquitto exited with {self.proc.returncode}; see {self.log}")
+            if self._running_lines() > before:
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                    return
+                except OSError:
+                    pass
+            time.sleep(0.02)
+        raise RuntimeError(f"mosquitto did not start; see {self.log}")
 
     def stop(self) -> None:
         """Stop the broker (SIGTERM; it saves its persistence file first)."""

@@ -138,6 +138,15 @@ class Run:
         return proc
 
     def go(self, sig: signal.Signals, kill_at: int, down_for: float) -> Outcome:
+        try:
+            return self._go(sig, kill_at, down_for)
+        except AssertionError as exc:  # say why: the apps' output and the broker's log
+            procs = list(self.procs)
+            outs = "\n".join(f"--- {p.args[4]}:\n{out[-3000:]}" for p, out in zip(procs, self.close(), strict=True))
+            log = self.broker.log.read_text(errors="replace")[-3000:] if self.broker.log.exists() else ""
+            raise AssertionError(f"{exc}\n{outs}\n--- mosquitto.log:\n{log}") from exc
+
+    def _go(self, sig: signal.Signals, kill_at: int, down_for: float) -> Outcome:
         self.broker.start()
         self.spawn("Receiver", "receiver")
         _wait(self.ready.exists, 30, "the receiver never came online")
@@ -155,7 +164,9 @@ class Run:
         return Outcome([int(x) for x in _lines(self.record)], kill_at)
 
     def close(self) -> list[str]:
+        """Stop the apps (collecting their output) and the broker; again is a no-op."""
         outs = [finish(p) for p in self.procs]
+        self.procs = []
         self.broker.stop()
         return outs
 
