@@ -63,8 +63,7 @@ def make_agent(url: str | None, data_dir: Path, app_key: str) -> Agent:
     if url and url.startswith(("mqtt://", "mqtts://")):
         from doover_fsm.agent.mqtt import MqttAgent
 
-        device_id = os.environ.get("DOOVER_DEVICE_ID") or os.uname().nodename
-        return MqttAgent(url, store_path=data_dir / f"outbox-{app_key}.sqlite3", device_id=device_id)
+        return MqttAgent.for_app(url, data_dir=data_dir, app_key=app_key)
     if url and not url.startswith(("sqlite://", "local")):
         raise ConfigError(f"unknown agent URL {url!r}: use mqtt://host:port[/prefix], mqtts://…, or local")
     path = data_dir / "agent.sqlite3"
