@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from doover_fsm.agent import _sqlite as db

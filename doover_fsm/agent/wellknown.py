@@ -83,7 +83,8 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _refuse(channel: str, what: str, value: Any, *, app: str | None = None, key: str | None = None) -> ChannelMessageError:
+def _refuse(channel: str, what: str, value: Any, *, app: str | None = None,
+            key: str | None = None) -> ChannelMessageError:
     where = f"channel {channel!r}"
     if app is not None:
         where += f", app {app!r}"
@@ -193,7 +194,7 @@ def _check_notification(channel: str, data: dict[str, Any]) -> None:
         if value is not None and not isinstance(value, str):
             raise _refuse(channel, f"{key!r} must be a string", value, app=app, key=key)
     severity = data.get("severity")
-    if severity is None or severity in SEVERITY_NAMES.values() and type(severity) is int:
+    if severity is None or (severity in SEVERITY_NAMES.values() and type(severity) is int):
         return
     if isinstance(severity, str):
         if severity in SEVERITY_NAMES:

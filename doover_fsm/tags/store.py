@@ -535,7 +535,7 @@ class TagStore:
             return {}
         try:
             return dict(self._types())
-        except Exception:  # a broken declaration must not stop tag updates  # noqa: BLE001
+        except Exception:  # a broken declaration must not stop tag updates
             log.exception("tag types could not be read; values from outside are taken unchecked")
             return {}
 

@@ -80,7 +80,7 @@ def declared_types(tags: Any) -> TypeTable:
                 continue
             try:
                 target = tags._target(declaration)
-            except Exception:  # noqa: BLE001  an unresolved remote tag points nowhere yet
+            except Exception:  # an unresolved remote tag points nowhere yet
                 continue
             out[target] = tag_type
         return out

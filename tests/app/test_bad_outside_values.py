@@ -109,7 +109,7 @@ async def test_a_running_app_is_safe_from_cli_patches_of_the_wrong_shape(data_di
         with open_store(data_dir) as store:
             before = store.get_aggregate("tag_values")
             for bad in (5, [1], "x", True):
-                with pytest.raises(ChannelMessageError, match="channel 'tag_values'.*JSON object"):
+                with pytest.raises(ChannelMessageError, match=r"channel 'tag_values'.*JSON object"):
                     store.update_aggregate("tag_values", bad)
             with pytest.raises(ChannelMessageError, match="channel 'tag_values', app 'pump'"):
                 store.update_aggregate("tag_values", {"pump": 5})

@@ -92,9 +92,9 @@ async def test_malformed_channel_messages_are_rejected_clearly_and_the_app_keeps
             with pytest.raises(ValueError, match="bad key"):
                 store.update_aggregate("levels", {"bad key": 1})
             # The store refuses commands of the wrong shape (issue 11)...
-            with pytest.raises(ValueError, match="'ui_cmds'.*must be a JSON object"):
+            with pytest.raises(ValueError, match=r"'ui_cmds'.*must be a JSON object"):
                 store.post_message("ui_cmds", ["not", "an", "object"])
-            with pytest.raises(ValueError, match="'ui_cmds'.*'method'"):
+            with pytest.raises(ValueError, match=r"'ui_cmds'.*'method'"):
                 store.post_message("ui_cmds", {"type": "rpc", "app_key": "ch"})
             # ...and the app still answers one that came another way (an older writer, a peer).
             bad_cmd, no_method = "bad-cmd", "no-method"
