@@ -12,6 +12,7 @@ therefore checks each write to a well-known channel against that channel's shape
 * ``ui_state`` aggregate: an object; ``state`` an object. ``ui_cmds`` aggregate: an object;
   ``cmds`` an object. A ``ui_cmds`` message: an object; an ``rpc`` command (the default type)
   names a non-empty ``method`` string and, if it targets one app, an ``app_key`` string.
+* Every well-known channel's aggregate is a JSON object.
 * ``notifications`` message: an object with a non-empty ``message`` string; ``title`` and
   ``topic`` strings; ``severity`` one of Doover's severities (3..7, or its exact name, which is
   what the server matches).
@@ -98,12 +99,13 @@ def _refuse(channel: str, what: str, value: Any, *, app: str | None = None,
 def check_aggregate_write(channel: str, current: Any, patch: Any, new: Any, *, replace: bool = False) -> None:
     """Refuse an aggregate write whose result ``new`` (``current`` merged with ``patch``) breaks
     ``channel``'s shape. Channels that are not well known pass (JSON is checked elsewhere)."""
-    check = _AGGREGATE_CHECKS.get(channel)
-    if check is None or new is None:
+    if new is None or channel not in WELL_KNOWN:
         return
     if type(new) is not dict:
         raise _refuse(channel, "the aggregate must be a JSON object", new)
-    check(channel, current if type(current) is dict and not replace else {}, patch, new)
+    check = _AGGREGATE_CHECKS.get(channel)
+    if check is not None:
+        check(channel, current if type(current) is dict and not replace else {}, patch, new)
 
 
 def _check_tag_values(channel: str, current: dict[str, Any], patch: Any, new: dict[str, Any]) -> None:

@@ -81,7 +81,18 @@ class Array(ConfigElement):
             seen = [json.dumps(item, sort_keys=True, default=repr) for item in data]
             if len(set(seen)) != len(seen):
                 raise ConfigError(f"config key {path!r}: items must be unique")
-        return [self.element._check(item, f"{path}[{i}]") for i, item in enumerate(data)]
+        return [self.element._check(self._item_or_default(item, f"{path}[{i}]"), f"{path}[{i}]")
+                for i, item in enumerate(data)]
+
+    def _item_or_default(self, item: Any, path: str) -> Any:
+        """A null item of a typed array is the item's default, or an error if it has none."""
+        element = self.element
+        if item is not None or type(element) is ConfigElement or isinstance(element, Object):
+            return item
+        if element.default is NotSet:
+            raise ConfigError(f"config key {path!r}: null given and the items have no default to fall back to; "
+                              "give it a value")
+        return element.default
 
     def _load(self, data: Any) -> None:
         self._elements.clear()

@@ -166,3 +166,11 @@ def test_the_differences_from_pydoover() -> None:
     assert c.maximum_flow.value == 100.0
     with pytest.raises(ConfigError, match="did you mean 'maximum_flow'"):
         Pump()._inject_deployment_config(cases[1])
+
+
+def test_a_null_item_of_a_typed_array_is_an_error_naming_the_item() -> None:
+    c = Pump()
+    with pytest.raises(ConfigError, match=r"config key 'pins\[1\]': null given and the items have no default"):
+        c._inject_deployment_config({"pump_pin": 1, "pins": [4, None]})
+    c._inject_deployment_config({"pump_pin": 1, "pins": [4, 5]})
+    assert [p.value for p in c.pins.elements] == [4, 5]
