@@ -24,7 +24,13 @@ from doover_fsm.config.conditions import (
 )
 from doover_fsm.config.element import ConfigDeclarationError, ConfigElement
 from doover_fsm.config.keys import GEN_04, GEN_1, RESERVED_NAMES, NotSet
-from doover_fsm.config.unknown import ENV_VAR, is_platform_key, suggest, unknown_keys_are_errors
+from doover_fsm.config.unknown import (
+    ENV_VAR,
+    is_platform_key,
+    misspells_declared,
+    suggest,
+    unknown_keys_are_errors,
+)
 from doover_fsm.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -321,7 +327,7 @@ def check_children(elements: Mapping[str, ConfigElement], data: Mapping[str, Any
             checked[key] = child._check(value, sub)
             continue
         if top_level:
-            if not is_platform_key(key):
+            if not is_platform_key(key) or misspells_declared(key, [k for k in elements if k not in data]):
                 unknown.append(key)
             checked[key] = value
         elif additional:

@@ -21,7 +21,7 @@ import os
 import re
 from collections.abc import Iterable
 
-__all__ = ["PLATFORM_KEYS", "is_platform_key", "suggest", "unknown_keys_are_errors"]
+__all__ = ["PLATFORM_KEYS", "is_platform_key", "misspells_declared", "suggest", "unknown_keys_are_errors"]
 
 #: Keys doover_fsm or pydoover's application resources define for a deployment entry.
 PLATFORM_KEYS = frozenset({
@@ -52,6 +52,14 @@ def suggest(key: str, known: Iterable[str], *, cutoff: float = 0.6) -> str | Non
         return exact
     match = difflib.get_close_matches(norm(key), list(by_norm), n=1, cutoff=cutoff)
     return by_norm[match[0]] if match else None
+
+
+def misspells_declared(key: str, absent: Iterable[str]) -> bool:
+    """True if a ``dv_*`` key that is not one of the known platform keys is a near miss of a declared
+    key the entry lacks (``dv__app_position`` for ``dv_app_position``); upper-case keys never are."""
+    if key in PLATFORM_KEYS or _PLATFORM_UPPER.fullmatch(key):
+        return False
+    return suggest(key, absent, cutoff=0.85) is not None
 
 
 def unknown_keys_are_errors() -> bool:
