@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 __all__ = ["TypeTable", "declared_types", "describe_type", "fits"]
 
@@ -65,15 +65,23 @@ def describe_type(tag_type: str) -> str:
 def declared_types(tags: Any) -> TypeTable:
     """The declared types of ``tags`` (an app's ``Tags`` instance) as a :data:`TypeTable`.
 
-    The table is rebuilt at every call, so tags added or removed in ``setup()`` and remote tags
-    resolved later are seen. A remote tag's type applies to the tag it points at. ``tags`` None
+    The table is rebuilt when the declarations change (``add_tag``/``remove_tag`` in ``setup()``,
+    remote tags resolved later), else reused. A remote tag's type applies to the tag it points at. ``tags`` None
     (an app without declarations) gives an empty table.
     """
+    cache: list[Any] = [None, {}]  # [the declarations' identity when built, the table]
+
     def table() -> dict[tuple[str | None, str], str]:
-        out: dict[tuple[str | None, str], str] = {}
         declarations = getattr(tags, "_tag_declarations", None)
         if not isinstance(declarations, dict):
-            return out
+            return {}
+        targets = getattr(tags, "_remote_tag_targets", None)
+        identity = (tuple((attr, d.name, getattr(d.template, "tag_type", None)) for attr, d in declarations.items()),
+                    tuple((k, v.get("app_key"), v.get("tag_name")) for k, v in (targets or {}).items()
+                          if isinstance(v, dict)))
+        if cache[0] == identity:
+            return cast(dict[tuple[str | None, str], str], cache[1])
+        out: dict[tuple[str | None, str], str] = {}
         for declaration in declarations.values():
             tag_type = getattr(declaration.template, "tag_type", None)
             if not isinstance(tag_type, str):
@@ -83,6 +91,7 @@ def declared_types(tags: Any) -> TypeTable:
             except Exception:  # an unresolved remote tag points nowhere yet
                 continue
             out[target] = tag_type
+        cache[0], cache[1] = identity, out
         return out
 
     return table

@@ -16,7 +16,6 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,7 +55,8 @@ BASE = {"pump_pin": 3, "maximum_flow": 50.0, "mode": "manual", "label": "north",
         "pins": [4, 5], "alerts": {"on_fault": False, "delay": 2.0}, "dv_app_position": 4}
 DECLARED = set(Station._element_map)
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False),
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
+                    st.floats(allow_nan=False, allow_infinity=False),
                     st.sampled_from([1e308, -1e308, 0.5, 41, -1]), st.text(max_size=6))
 json_values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                             st.dictionaries(st.text(max_size=5), inner, max_size=3)),
