@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from _apptest import make, started
 
-from doover_fsm import Application, tags
+from doover_fsm import Application, config, tags
 from doover_fsm.agent import _sqlite as db
 from doover_fsm.agent.store import open_store
 from doover_fsm.errors import ChannelMessageError
@@ -121,3 +121,30 @@ async def test_a_running_app_is_safe_from_cli_patches_of_the_wrong_shape(data_di
     again = make(PumpApp, data_dir, app_key="pump")
     async with started(again):
         assert again.tags.level.value == 3.0
+
+
+class Cfg(config.Schema):
+    threshold = config.Number("Threshold", default=2.0)
+
+
+class ConfiguredPump(PumpApp):
+    config_cls = Cfg
+
+
+@pytest.mark.parametrize("channel,stored", [
+    ("deployment_config", 5),
+    ("deployment_config", {"applications": 5}),
+    ("deployment_config", {"applications": {"pump": [1, 2]}}),
+    ("ui_state", 5),
+    ("ui_state", {"state": 5}),
+    ("ui_cmds", [1]),
+    ("ui_cmds", {"cmds": 5}),
+    ("dv-ui-sub", 5),
+])
+async def test_an_app_starts_on_other_stored_bad_aggregates(data_dir: Path, channel: str, stored: Any) -> None:
+    store_raw(data_dir, channel, stored)
+    app = make(ConfiguredPump, data_dir, app_key="pump")
+    async with started(app):
+        await app.next()
+        assert app.config.threshold.value == 2.0
+        assert app.doubled == [3.0]
