@@ -51,6 +51,7 @@ log = logging.getLogger("doover_fsm.tags")
 #: Where values from outside come from, as set-aside records and log lines name it.
 STORED = "channel 'tag_values' (stored)"
 REMOTE = "channel 'tag_values' (remote write)"
+SYNC = "channel 'tag_values' (sync)"
 
 KEY_RE = re.compile(r"^[a-zA-Z0-9_-]+$")
 _I64_MIN = -(1 << 63)
@@ -691,7 +692,7 @@ class TagStore:
         tid = self._ids.get((app_key, name))
         return self._new_id(app_key, name) if tid is None else tid
 
-    def apply_remote(self, patch: Any) -> list[tuple[str | None, str, Any, Any]]:
+    def apply_remote(self, patch: Any, *, source: str = REMOTE) -> list[tuple[str | None, str, Any, Any]]:
         """Apply a deep merge-patch of ``tag_values`` from outside (None deletes).
 
         Tag values that are dicts are merged recursively (RFC 7386). Not marked for commit.
@@ -700,24 +701,26 @@ class TagStore:
         sync, taken before ``setup`` ran). A value that does not fit (a bad key, an app's tags
         replaced by a non-object, a value of the wrong declared type, see :meth:`declare_types`)
         is refused: the tag keeps its value, and the refusal is logged and kept in
-        :attr:`set_aside`. Returns ``(app_key, name, old, new)`` for every tag whose value really
-        changed (``old``/``new`` is None when the tag had/has no value).
+        :attr:`set_aside` under ``source`` (what the log names as where the value came from).
+        Returns ``(app_key, name, old, new)`` for every tag whose value really changed
+        (``old``/``new`` is None when the tag had/has no value).
         """
         out: list[SetAside] = []
         changes: list[tuple[str | None, str, Any, Any]] = []
         ts = self._now_ns()
-        items = self._outside_sections(out, REMOTE, patch)
+        items = self._outside_sections(out, source, patch)
         types = self._type_table() if items else {}
         for app_key, name, value in items:
             if name is None:
                 for tid in list(self._apps.get(app_key or "", ())):
-                    self._remote_set(out, types, app_key, self._keys[tid][1], None, ts, changes)
+                    self._remote_set(out, source, types, app_key, self._keys[tid][1], None, ts, changes)
             else:
-                self._remote_set(out, types, app_key, name, value, ts, changes)
+                self._remote_set(out, source, types, app_key, name, value, ts, changes)
         return changes
 
-    def _remote_set(self, out: list[SetAside], types: dict[tuple[str | None, str], str], app_key: str | None,
-                    name: str, patch_value: Any, ts: int, changes: list[tuple[str | None, str, Any, Any]]) -> None:
+    def _remote_set(self, out: list[SetAside], source: str, types: dict[tuple[str | None, str], str],
+                    app_key: str | None, name: str, patch_value: Any, ts: int,
+                    changes: list[tuple[str | None, str, Any, Any]]) -> None:
         tid = self._ids.get((app_key, name))
         if tid is not None and self._table.is_pending(tid):
             return  # an uncommitted local write wins; the next commit publishes it
@@ -728,10 +731,10 @@ class TagStore:
             new = None
         else:
             merged = _merge_patch(None if old is _MISSING else old, patch_value)
-            new = self._outside_value(out, REMOTE, types, app_key, name, merged)
+            new = self._outside_value(out, source, types, app_key, name, merged)
             if new is _MISSING or (old is not _MISSING and _same(old, new)):
                 return
-        if self._take(out, REMOTE, app_key, name, new, ts) is None:
+        if self._take(out, source, app_key, name, new, ts) is None:
             return
         changes.append((app_key, name, None if old is _MISSING else old, _copy_out(new)))
 

@@ -137,3 +137,12 @@ def test_a_broken_type_table_is_logged_and_values_are_taken(caplog: pytest.LogCa
     with caplog.at_level(logging.ERROR, logger="doover_fsm.tags"):
         store.load({"pump": {"level": 1}})
     assert store.get("pump", "level") == 1 and "tag types could not be read" in caplog.text
+
+
+def test_a_refusal_names_the_source_it_is_given() -> None:
+    from doover_fsm.tags.store import SYNC
+
+    store = TagStore()
+    store.declare_types(lambda: {("pump", "level"): "number"})
+    store.apply_remote({"pump": {"level": "x"}}, source=SYNC)
+    assert store.set_aside[-1].describe().startswith("channel 'tag_values' (sync), app 'pump', tag 'level'")
