@@ -18,6 +18,10 @@ Value rules:
   JSON (the agent refuses them too), so the error surfaces where the value is set.
 * ``None`` deletes a tag (a merge-patch ``None``): ``get()`` returns the default afterwards,
   ``snapshot()`` omits it, and the next commit carries ``None`` so the aggregate drops it too.
+* Values from outside the app (:meth:`TagStore.load`, :meth:`TagStore.replace`,
+  :meth:`TagStore.apply_remote`) never raise: what cannot be taken (a bad shape or key, a value
+  that does not fit the tag's declared type, see :meth:`TagStore.declare_types`) is set aside,
+  logged naming channel, app, tag and value, and kept in :attr:`TagStore.set_aside`.
 * The first use of a top-level key decides whether it is a global tag or an app section; using it
   the other way later is a ValueError. Tag ids are never reused (a deleted tag keeps its slot),
   so ``capacity`` bounds the number of distinct (app_key, tag) names ever used.

@@ -245,9 +245,10 @@ class Tags:
         self._rebind()
         if self._fast is not None:
             # Values from outside (the stored aggregate, remote writes) are checked against these declarations.
-            self._fast._store.declare_types(declared_types(self))
-            if isinstance(app_key, str) and KEY_RE.match(app_key) and not self._fast._store.is_global(app_key):
-                self._fast._store.reserve_section(app_key)
+            store = self._fast.store
+            store.declare_types(declared_types(self))
+            if isinstance(app_key, str) and KEY_RE.match(app_key) and not store.is_global(app_key):
+                store.reserve_section(app_key)
 
     def _rebind(self) -> None:
         """(Re)make the bound tags after the declarations changed; they live in ``__dict__``."""
