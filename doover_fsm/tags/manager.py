@@ -163,6 +163,8 @@ class TagCommit:
         return bool(self.patch or self.messages or self.live)
 
 
+_NOTHING = TagCommit({})
+
 #: Receives each commit inside an app runtime (called on the scan thread; must not block).
 TagSink = Callable[[TagCommit], None]
 #: Registers a tag subscription ``((app_key or None, tag), callback)``; returns the unsubscribe function.
@@ -523,8 +525,10 @@ class TagManager(TagsManager):
                 messages.append(LogMessage(self._pending_tag_log))
                 self._pending_tag_log = {}
                 self._last_tag_log_time = now
-        return TagCommit(patch, messages, self._live_payload(),
-                         self.max_age_secs if patch else TAG_CLOUD_MAX_AGE)
+        live = self._live_payload()
+        if not (patch or messages or live):
+            return _NOTHING  # the usual idle scan: no new object
+        return TagCommit(patch, messages, live, self.max_age_secs if patch else TAG_CLOUD_MAX_AGE)
 
     async def _deliver(self, commit: TagCommit) -> None:
         if not commit:
