@@ -102,8 +102,8 @@ def _answer_run_app(args: argparse.Namespace) -> Iterator[list[Application]]:
         return None
 
     saved = (pd_docker.run_app, doover_fsm.run_app)
-    pd_docker.run_app = run_app  # type: ignore[assignment]
-    doover_fsm.run_app = run_app  # type: ignore[assignment]
+    pd_docker.run_app = run_app
+    doover_fsm.run_app = run_app
     try:
         yield started
     finally:
