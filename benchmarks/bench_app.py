@@ -89,7 +89,7 @@ async def main() -> None:
         for i, k in enumerate(keys):
             app.set_tag(k, i + time.monotonic_ns() % 1000 * 1.0)
         t0 = time.perf_counter_ns()
-        app._store.commit()
+        app.dfsm.store.commit()
         return (time.perf_counter_ns() - t0) / 1000
 
     def commit_plain() -> float:

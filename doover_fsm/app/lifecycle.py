@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import logging
 import os
 import shutil
@@ -39,7 +40,7 @@ from doover_fsm.machine import MachineRuntime
 from doover_fsm.scheduler import RealtimeSettings, Scheduler, apply_realtime
 
 if TYPE_CHECKING:
-    from doover_fsm.app.application import Application
+    from doover_fsm.app.runtime import AppRuntime
 
 log = logging.getLogger("doover_fsm.app")
 
@@ -68,14 +69,16 @@ def make_agent(url: str | None, data_dir: Path, app_key: str) -> Agent:
 class Lifecycle:
     """Owns everything an app opens while it runs. Loop-thread only."""
 
-    def __init__(self, app: Application, *, agent_url: str | None = None, install_signals: bool = False) -> None:
-        self.app = app
+    def __init__(self, rt: AppRuntime, *, agent_url: str | None = None, install_signals: bool = False) -> None:
+        self.rt = rt
+        self.app = rt.hooks
         self.agent_url = agent_url
         self.install_signals = install_signals
-        self.scan = ScanCycle(app, self)
+        self.scan = ScanCycle(rt, self)
         self.committer: TagCommitter | None = None
-        self.tracker = ShutdownTracker(app.clock.time())
-        self.ui_commands = UICommands(app, self)
+        self.tracker = ShutdownTracker(rt.clock.time())
+        self.ui_commands = UICommands(rt)
+        self._closed = asyncio.Event()
         self._health: HealthServer | None = None
         self._stop = asyncio.Event()
         self._started = asyncio.Event()
@@ -92,8 +95,8 @@ class Lifecycle:
     # ------------------------------------------------------------------------------------------
     async def run(self, stop_after: float | None = None) -> Any:
         """Start, scan until stopped (or for ``stop_after`` seconds), stop. Returns scheduler stats."""
-        app = self.app
-        app._lifecycle = self
+        rt = self.rt
+        rt.driver = self
         self._main_task = asyncio.current_task()
         try:
             try:
@@ -105,19 +108,27 @@ class Lifecycle:
             self._started.set()
             if stop_after is not None:
                 asyncio.get_running_loop().call_later(stop_after, self.request_stop)
-            if app.test_mode:
+            if rt.test_mode:
                 await self._stop.wait()
             else:
                 await self._loop()
         finally:
-            await self._close()
-        return app.statistics()
+            try:
+                await self._close()
+            finally:
+                self._closed.set()
+        return rt.statistics()
 
     async def wait_ready(self) -> None:
         await self._started.wait()
         if self._start_error is not None:
             raise self._start_error
-        await self.app._ready.wait()
+        await self.rt.ready.wait()
+
+    async def wait_closed(self) -> None:
+        """Until everything the app opened is released (after a stop)."""
+        if self._main_task is not None:
+            await self._closed.wait()
 
     def request_stop(self, reason: str = "requested") -> None:
         if not self._stop.is_set():
@@ -129,62 +140,57 @@ class Lifecycle:
 
     # ------------------------------------------------------------------------------------------
     async def _start(self) -> None:
-        app = self.app
+        rt, app = self.rt, self.app
         loop = asyncio.get_running_loop()
         if self.install_signals and threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self.request_stop, signal.Signals(sig).name)
-        if app._healthcheck_port is not None:
-            self._health = HealthServer(app._healthcheck_port, self.scan.health)
+        if rt.options.healthcheck_port is not None:
+            self._health = HealthServer(rt.options.healthcheck_port, self.scan.health)
             await self._health.start()
 
         # Agent: channels, aggregates, messages.
-        if app.device_agent is None:
-            data_dir = app.data_dir
+        if rt.agent is None:
+            data_dir = rt.options.data_dir
             if data_dir is None:
-                if app.test_mode:
+                if rt.test_mode:
                     self._temp_dir = tempfile.mkdtemp(prefix="doover_fsm-test-")
                     data_dir = Path(self._temp_dir)
                 else:
                     data_dir = default_data_dir()
-            url = self.agent_url or (app._agent_arg if isinstance(app._agent_arg, str) else None)
-            url = url or os.environ.get("DOOVER_AGENT_URL")
-            app.device_agent = make_agent(url, data_dir, app.app_key)
-        agent = app.device_agent
+            url = self.agent_url or rt.options.agent_url or os.environ.get("DOOVER_AGENT_URL")
+            rt.agent = make_agent(url, data_dir, app.app_key)
+        agent = rt.agent
         await agent.start()
         # Connection changes become agent_online/agent_offline events (from an agent thread: post only).
         def on_connection_change(online: bool) -> None:
-            app.events.post(Event("agent_online" if online else "agent_offline", "agent", online,
-                                  app.clock.monotonic_ns()))
+            rt.post(Event("agent_online" if online else "agent_offline", "agent", online, rt.clock.monotonic_ns()))
 
         self._unlisten.append(agent.on_connection_change(on_connection_change))
 
         # Config: file, else the deployment_config channel.
-        if app._config_fp is not None:
-            app.config.load_file(app._config_fp)
+        if rt.options.config_fp is not None:
+            app.config.load_file(rt.options.config_fp)
+            self._deploy_period(json.loads(rt.options.config_fp.read_text()), str(rt.options.config_fp))
         else:
             self._load_deployment_config(agent.get_aggregate(CONFIG_CHANNEL), initial=True)
 
         # Tags: start from what the agent remembers (survives restarts and kill -9).
-        app._store.load(agent.get_aggregate(TAG_CHANNEL) or {})
+        rt.store.load(agent.get_aggregate(TAG_CHANNEL) or {})
         self.committer = TagCommitter(agent, app.app_key)
         self.committer.start()
-        for channel in (TAG_CHANNEL, CONFIG_CHANNEL, UI_CMDS_CHANNEL, *app._channel_subscriptions):
+        for channel in (TAG_CHANNEL, CONFIG_CHANNEL, UI_CMDS_CHANNEL, *rt.channel_subs.channels):
             self.listen(channel)
 
         # Board I/O and Modbus.
         self._open_io()
         await self._open_modbus()
 
-        # Scheduler and state machine. The board may suggest a period; the app and --period win.
-        hinted = getattr(getattr(app.board, "scheduler", None), "period", None)
-        if hinted and not app._period_explicit:
-            app.loop_target_period = hinted
-            app._period_explicit = False
-        app.scheduler = Scheduler(app.loop_target_period, clock=app.clock)
-        compiled = type(app)._compiled_machine
+        # Scheduler and state machine. The period: deploy time > the app > 1 s; a board only suggests.
+        rt.scheduler = Scheduler(rt.period.value, clock=rt.clock)
+        compiled = rt.compiled_machine
         if compiled is not None:
-            app.machine = MachineRuntime(compiled, app, clock=app.clock, on_transition=self.scan.on_transition)
+            rt.machine = MachineRuntime(compiled, app, clock=rt.clock, on_transition=self.scan.on_transition)
 
         await self._publish_ui()
 
@@ -195,37 +201,42 @@ class Lifecycle:
             log.exception("error in %s.setup(); the app keeps scanning", type(app).__name__)
             self._pending_error = exc
             self.scan.note_error(exc)
-        if app.period_override is not None:
-            app.loop_target_period = app.period_override  # deploy-time --period / tune beat setup()
-        if app.machine is not None:
+        if rt.machine is not None:
             try:
-                await call_maybe_async(app.machine.start)
+                await call_maybe_async(rt.machine.start)
             except Exception as exc:
                 log.exception("error entering the initial state of %s", type(app).__name__)
                 self._pending_error = self._pending_error or exc
             self.scan.publish_state()
 
         # A shutdown_at from before start-up is stale and must not fire (pydoover's defect).
-        for event in self.shutdown_events(AT_TAG, app.get_global_tag(AT_TAG)):
-            app.events.post(event)
+        for event in self.shutdown_events(AT_TAG, rt.store.get(None, AT_TAG)):
+            rt.post(event)
 
-        if not app.test_mode:
+        if not rt.test_mode:
             self._apply_realtime()
-        if os.environ.get("DOOVER_FSM_GC_FREEZE", "1") != "0" and not app.test_mode:
+        if os.environ.get("DOOVER_FSM_GC_FREEZE", "1") != "0" and not rt.test_mode:
             gc.collect()
             gc.freeze()  # a full collection of setup's objects would pause a scan for tens of ms
-        app._ready.set()
-        log.info("%s ready (app_key=%s, board=%s, period=%.6gs)", app.name, app.app_key,
-                 getattr(app.board, "name", None), app.loop_target_period)
+        rt.period.suggest(getattr(getattr(rt.board, "scheduler", None), "period", None),
+                          f"board {getattr(rt.board, 'name', '?')!r}")
+        rt.ready.set()
+        log.info("%s ready (app_key=%s, board=%s, period=%.6gs from %s)", app.name, app.app_key,
+                 getattr(rt.board, "name", None), rt.period.value, rt.period.source)
+
+    def _deploy_period(self, app_config: Any, source: str) -> None:
+        """A ``loop_target_period`` key in the app's deployment config is a deploy-time period."""
+        value = app_config.get("loop_target_period") if isinstance(app_config, dict) else None
+        self.rt.period.set_config(value, f"{source}: loop_target_period")
 
     def _apply_realtime(self) -> None:
         """RT knobs for the scan thread: CLI flags first, then the board's [scheduler] hints.
 
         Each knob reports on its own; a refusal (not root, no RT budget) is a warning, not a crash.
         """
-        app = self.app
-        hints = getattr(app.board, "scheduler", None)
-        want = app.realtime
+        rt = self.rt
+        hints = getattr(rt.board, "scheduler", None)
+        want = rt.options.realtime
 
         def pick(flag: Any, hint_name: str) -> Any:
             return flag if flag is not None else getattr(hints, hint_name, None)
@@ -245,41 +256,39 @@ class Lifecycle:
                 log.warning("real-time knob refused: %s", report.detail)
 
     def _open_io(self) -> None:
-        app = self.app
-        if app._platform_iface_arg is not None:
-            app.platform_iface = app._platform_iface_arg
+        rt, config = self.rt, self.app.config
+        if rt.platform_arg is not None:
+            rt.platform_iface = rt.platform_arg
             return
-
-        board_pref = app.config.extra.get("board") if isinstance(app.config.extra.get("board"), str) else None
+        extra = getattr(config, "extra", {})
+        board_pref = extra.get("board") if isinstance(extra.get("board"), str) else None
         # Test mode runs on the virtual board unless a board was chosen explicitly.
-        chosen = app.board_name or ("virtual" if app.test_mode and not os.environ.get("DOOVER_BOARD") else None)
-        app.board = select_board(chosen, os.environ, board_pref)
-        app.board_io = BoardIO(app.board, clock=app.clock, post_event=app.events.post)
-        app.board_io.open()
-        app.board_io.attach(asyncio.get_running_loop())
-        app.platform_iface = app.board_io.platform_iface
+        chosen = rt.options.board_name or ("virtual" if rt.test_mode and not os.environ.get("DOOVER_BOARD") else None)
+        rt.board = select_board(chosen, os.environ, board_pref)
+        rt.board_io = BoardIO(rt.board, clock=rt.clock, post_event=rt.post)
+        rt.board_io.open()
+        rt.board_io.attach(asyncio.get_running_loop())
+        rt.platform_iface = rt.board_io.platform_iface
 
     async def _open_modbus(self) -> None:
-        app = self.app
-        if app._modbus_iface_arg is not None:
-            app.modbus_iface = app._modbus_iface_arg
+        rt, config = self.rt, self.app.config
+        if rt.modbus_arg is not None:
+            rt.modbus_iface = rt.modbus_arg
             return
         buses = {}
-        if app.board is not None and getattr(app.board, "modbus", None):
-            buses.update(parse_buses(app.board.modbus, where=f"{app.board.source}: modbus"))
-        override = app.config.extra.get("modbus")
+        if rt.board is not None and getattr(rt.board, "modbus", None):
+            buses.update(parse_buses(rt.board.modbus, where=f"{rt.board.source}: modbus"))
+        override = getattr(config, "extra", {}).get("modbus")
         if override:
-            buses.update(parse_buses(override, where=f"{app.config.source or 'config'}: modbus"))
-        app.modbus_iface = ModbusInterface(buses, post_event=app.events.post, clock=app.clock)
-        await app.modbus_iface.start()
+            buses.update(parse_buses(override, where=f"{getattr(config, 'source', None) or 'config'}: modbus"))
+        rt.modbus_iface = ModbusInterface(buses, post_event=rt.post, clock=rt.clock)
+        await rt.modbus_iface.start()
 
     async def _publish_ui(self) -> None:
-        app = self.app
-        if app.ui is None:
+        app, agent = self.app, self.rt.agent
+        if app.ui is None or agent is None:
             return
         schema = app.ui.to_schema(app.app_key)
-        agent = app.device_agent
-        assert agent is not None
         # Clear first so elements removed since the last run disappear, then publish.
         await agent.update_aggregate(UI_STATE_CHANNEL, {"state": {app.app_key: None}}, author=app.app_key)
         await agent.update_aggregate(UI_STATE_CHANNEL, {"state": {app.app_key: schema}}, author=app.app_key)
@@ -287,32 +296,42 @@ class Lifecycle:
     # ------------------------------------------------------------------------------------------
     def listen(self, channel: str) -> None:
         """Start delivering ``channel``'s changes into the event queue (once per channel)."""
-        if channel in self._listening or self.app.device_agent is None:
+        agent = self.rt.agent
+        if channel in self._listening or agent is None:
             return
         self._listening.add(channel)
-        self._unlisten.append(self.app.device_agent.add_listener(channel, self._on_channel_event))
+        self._unlisten.append(agent.add_listener(channel, self._on_channel_event))
 
     def _on_channel_event(self, event: ChannelEvent) -> None:
         # Any thread: build events and post them; the scan does the rest.
-        app = self.app
-        now = app.clock.monotonic_ns()
-        own = event.author is not None and event.author in (app.app_key, getattr(app.device_agent, "agent_id", None))
+        rt, app = self.rt, self.app
+        now = rt.clock.monotonic_ns()
+        own = event.author is not None and event.author in (app.app_key, getattr(rt.agent, "agent_id", None))
         if event.channel == TAG_CHANNEL and event.kind in ("aggregate", "sync") and not own:
             patch = event.patch if event.kind == "aggregate" and event.patch is not None else event.data
-            app.events.post(internal_event("tag_values", lambda: app.tag_events(app._store.apply_remote(patch or {})),
-                                           now, patch))
+            rt.post(internal_event("tag_values", lambda: self.tag_events(rt.store.apply_remote(patch or {})),
+                                   now, patch))
         elif event.channel == CONFIG_CHANNEL and event.kind in ("aggregate", "sync"):
-            app.events.post(internal_event("deployment_config",
-                                           lambda: self._load_deployment_config(event.data, initial=False), now))
+            rt.post(internal_event("deployment_config",
+                                   lambda: self._load_deployment_config(event.data, initial=False), now))
         elif event.channel == UI_CMDS_CHANNEL and event.kind in ("message_create", "oneshot"):
-            app.events.post(internal_event("ui_cmd", lambda: self.ui_commands.handle(event), now, event))
-        user = app.channel_event(event)
+            rt.post(internal_event("ui_cmd", lambda: self.ui_commands.handle(event), now, event))
+        user = rt.channel_subs.event_for(event, app, now)
         if user is not None:
-            app.events.post(user)
+            rt.post(user)
+
+    def tag_events(self, changes: list[tuple[str | None, str, Any, Any]]) -> list[Event]:
+        """Events for tag changes from outside: subscribers, triggers, and the shutdown handshake."""
+        rt = self.rt
+        out = rt.tag_subs.events_for(changes, self.app.app_key, rt.clock.monotonic_ns())
+        for owner, name, _old, new in changes:
+            if owner is None:
+                out.extend(self.shutdown_events(name, new))
+        return out
 
     def _load_deployment_config(self, aggregate: Any, *, initial: bool) -> list[Event] | None:
-        app = self.app
-        if app._config_fp is not None or not isinstance(aggregate, dict):
+        rt, app = self.rt, self.app
+        if rt.options.config_fp is not None or not isinstance(aggregate, dict):
             return None
         apps = aggregate.get("applications")
         app_config = apps.get(app.app_key) if isinstance(apps, dict) else None
@@ -320,21 +339,23 @@ class Lifecycle:
             if initial and aggregate:
                 log.warning("deployment_config has no entry for app %r; using defaults", app.app_key)
             return None
+        source = f"deployment_config.applications.{app.app_key}"
         try:
-            app.config.load(app_config, source=f"deployment_config.applications.{app.app_key}")
+            app.config.load(app_config, source=source)
         except ConfigError:
             if initial:
                 raise
             log.exception("rejected a deployment_config update; keeping the previous config")
             return None
-        app.app_display_name = app.config.extra.get("APP_DISPLAY_NAME", app.app_display_name)
+        self._deploy_period(app_config, source)
+        app.app_display_name = app_config.get("APP_DISPLAY_NAME", app.app_display_name)
         if initial:
             return None
-        return [Event("config_updated", "config", app.config.to_dict(), app.clock.monotonic_ns())]
+        return [Event("config_updated", "config", app.config.to_dict(), rt.clock.monotonic_ns())]
 
     def shutdown_events(self, name: str, value: Any) -> list[Event]:
         """Events for a change of a shutdown global tag (handshake, DESIGN §6)."""
-        now = self.app.clock.monotonic_ns()
+        now = self.rt.clock.monotonic_ns()
         if name == REQUESTED_TAG and value:
             return [Event("shutdown_requested", "shutdown", value, now)]
         if name == AT_TAG:
@@ -360,8 +381,9 @@ class Lifecycle:
                 raise error
 
     async def _loop(self) -> None:
-        app = self.app
-        sched = app.scheduler
+        rt = self.rt
+        sched = rt.scheduler
+        assert sched is not None
         sched.start()
         while not self._stop.is_set():
             self._waiting = True
@@ -377,13 +399,13 @@ class Lifecycle:
             await self.scan.run(slot)
             result = sched.end_scan()
             if result.overrun:
-                app.events.post(Event("overrun", "scheduler",
-                                      {"skipped": result.skipped, "duration_ns": result.duration_ns,
-                                       "scan": self.scan.number}, app.clock.monotonic_ns()))
+                rt.post(Event("overrun", "scheduler",
+                              {"skipped": result.skipped, "duration_ns": result.duration_ns,
+                               "scan": self.scan.number}, rt.clock.monotonic_ns()))
 
     async def _close(self) -> None:
-        app = self.app
-        app._ready.clear()
+        rt, app = self.rt, self.app
+        rt.ready.clear()
         if self._started.is_set() and self._start_error is None:
             try:
                 await call_maybe_async(app.teardown)
@@ -400,14 +422,14 @@ class Lifecycle:
                 log.exception("removing a channel listener failed")
         self._unlisten.clear()
         self._listening.clear()
-        if app.board_io is not None:
+        if rt.board_io is not None:
             try:
-                app.board_io.close()  # outputs to their safe values, then release the lines
+                rt.board_io.close()  # outputs to their safe values, then release the lines
             except Exception:
                 log.exception("closing board I/O failed")
-        if app.modbus_iface is not None and app._modbus_iface_arg is None:
+        if rt.modbus_iface is not None and rt.modbus_arg is None:
             try:
-                await app.modbus_iface.close()
+                await rt.modbus_iface.close()
             except Exception:
                 log.exception("closing Modbus failed")
         if self.committer is not None:
@@ -415,15 +437,15 @@ class Lifecycle:
                 await self.committer.close()
             except Exception:
                 log.exception("flushing tags failed")
-        if app.device_agent is not None:
+        if rt.agent is not None:
             try:
-                await app.device_agent.close()
+                await rt.agent.close()
             except Exception:
                 log.exception("closing the agent failed")
-        if app.scheduler is not None:
-            app._final_stats = app.scheduler.statistics()
-            app.scheduler.close()
-            app.scheduler = None
+        if rt.scheduler is not None:
+            rt.final_stats = rt.scheduler.statistics()
+            rt.scheduler.close()
+            rt.scheduler = None
         if self._health is not None:
             await self._health.close()
         if self.install_signals and threading.current_thread() is threading.main_thread():

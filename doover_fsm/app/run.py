@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from doover_fsm.app.lifecycle import Lifecycle
 
 if TYPE_CHECKING:
-    from doover_fsm.app.application import Application
+    from doover_fsm.app.runtime import RunnableApp as Application
 
 
 class _Formatter(logging.Formatter):
@@ -62,33 +62,34 @@ def apply_options(app: Application, *, app_key: str | None = None, config_fp: st
     """Apply deploy-time options (CLI flags / environment) to an app that is not started yet."""
     from pathlib import Path
 
+    rt = app.dfsm
+    opts = rt.options
     if app_key:
-        app._rebind_app_key(app_key)
+        rt.rebind_app_key(app_key)
     if config_fp:
         path = Path(config_fp)
         if not path.is_file():
             raise FileNotFoundError(f"config file {config_fp!r} does not exist")
-        app._config_fp = path
+        opts.config_fp = path
     if board:
-        app.board_name = board
-    if period:
-        app.loop_target_period = period
-        app.period_override = app.loop_target_period  # the deploy-time choice beats setup()
+        opts.board_name = board
+    if period is not None:
+        rt.period.set_deploy(period, "--period")  # the deploy-time choice beats the app's
     if data_dir:
-        app.data_dir = Path(data_dir)
+        opts.data_dir = Path(data_dir)
     if healthcheck_port is not None:
-        app._healthcheck_port = healthcheck_port
+        opts.healthcheck_port = healthcheck_port
     if rt_priority is not None or cpu or mlock or timer_slack_ns is not None:
         from doover_fsm.scheduler import RealtimeSettings
 
-        app.realtime = RealtimeSettings(priority=rt_priority, cpu=cpu or None, mlock=mlock,
+        opts.realtime = RealtimeSettings(priority=rt_priority, cpu=cpu or None, mlock=mlock,
                                         timer_slack_ns=timer_slack_ns)
 
 
 async def run_lifecycle(app: Application, *, agent_url: str | None = None, install_signals: bool = False,
                         stop_after: float | None = None) -> Any:
     """Run ``app`` until it is stopped; return its timing statistics."""
-    life = Lifecycle(app, agent_url=agent_url, install_signals=install_signals)
+    life = Lifecycle(app.dfsm, agent_url=agent_url, install_signals=install_signals)
     return await life.run(stop_after=stop_after)
 
 

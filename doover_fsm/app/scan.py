@@ -18,16 +18,16 @@ import inspect
 import logging
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from doover_fsm._util.maybe_async import call_maybe_async
 from doover_fsm.app.channels import INTERNAL
-from doover_fsm.app.shutdown import AT_TAG, REQUESTED_TAG
+from doover_fsm.app.shutdown import AT_TAG, CHECK_OK_TAG, REQUESTED_TAG
 from doover_fsm.events import Event
 
 if TYPE_CHECKING:
-    from doover_fsm.app.application import Application
-    from doover_fsm.app.lifecycle import Lifecycle
+    from doover_fsm.app.committer import TagCommitter
+    from doover_fsm.app.runtime import AppRuntime
 
 log = logging.getLogger("doover_fsm.app")
 transition_log = logging.getLogger("doover_fsm.transitions")
@@ -38,11 +38,20 @@ MAX_EVENTS_PER_SCAN = 10_000
 FAILING_AFTER = 3
 
 
+class ScanHost(Protocol):
+    """What the scan needs from whoever runs it (the lifecycle)."""
+
+    committer: TagCommitter | None
+
+    def shutdown_events(self, name: str, value: Any) -> list[Event]: ...
+
+
 class ScanCycle:
     """Runs scans for one app. Loop-thread only."""
 
-    def __init__(self, app: Application, life: Lifecycle) -> None:
-        self.app = app
+    def __init__(self, rt: AppRuntime, life: ScanHost) -> None:
+        self.rt = rt
+        self.app = rt.hooks
         self.life = life
         self.number = 0
         self.last_scan_wall = 0.0
@@ -54,35 +63,35 @@ class ScanCycle:
     # ------------------------------------------------------------------------------------------
     async def run(self, slot: Any = None) -> BaseException | None:
         """Run one scan; return the first error raised in it (already logged), else None."""
-        app = self.app
+        rt, app = self.rt, self.app
         self.number += 1
         errors: list[BaseException] = []
 
         # 1. inputs (tag values posted from other threads land first)
-        self._guard(errors, "tag ring drain", app._store.drain)
-        agent = app.device_agent
+        self._guard(errors, "tag ring drain", rt.store.drain)
+        agent = rt.agent
         if agent is not None:
             self._guard(errors, "agent poll", agent.poll)
-        if app.board_io is not None:
-            self._guard(errors, "reading inputs", app.board_io.read_inputs)
+        if rt.board_io is not None:
+            self._guard(errors, "reading inputs", rt.board_io.read_inputs)
 
         # 2. events
         await self._dispatch_events(errors)
 
         # 3. timers
-        machine = app.machine
+        machine = rt.machine
         if machine is not None:
-            await self._guard_async(errors, "state timeouts", machine.poll_timeouts, app.clock.monotonic_ns())
+            await self._guard_async(errors, "state timeouts", machine.poll_timeouts, rt.clock.monotonic_ns())
 
         # 4. logic
-        await self._guard_async(errors, "shutdown check", app._answer_shutdown_request)
+        await self._guard_async(errors, "shutdown check", self._answer_shutdown_request)
         await self._guard_async(errors, "main_loop", app.main_loop)
         if machine is not None:
             await self._guard_async(errors, "on_scan handlers", machine.run_scan_handlers)
 
         # 5. outputs
-        if app.board_io is not None:
-            self._guard(errors, "writing outputs", app.board_io.write_outputs)
+        if rt.board_io is not None:
+            self._guard(errors, "writing outputs", rt.board_io.write_outputs)
 
         # 6. commit
         self._guard(errors, "tag commit", self.commit_now)
@@ -92,12 +101,24 @@ class ScanCycle:
         if errors:
             self.errors_total += len(errors)
             self.consecutive_failures += 1
-            now = app.clock.monotonic_ns()
+            now = rt.clock.monotonic_ns()
             for exc in errors:
-                app.events.post(Event("exception", "error", exc, now, extra={"scan": self.number}))
+                rt.post(Event("exception", "error", exc, now, extra={"scan": self.number}))
             return errors[0]
         self.consecutive_failures = 0
         return None
+
+    async def _answer_shutdown_request(self) -> None:
+        """While ``shutdown_requested`` is set, publish ``shutdown_check_ok`` every scan."""
+        store = self.rt.store
+        if not store.get(None, REQUESTED_TAG):
+            return
+        try:
+            ok = bool(await call_maybe_async(self.app.check_can_shutdown))
+        except Exception:
+            log.exception("check_can_shutdown raised; answering False")
+            ok = False
+        store.set(self.app.app_key, CHECK_OK_TAG, ok)
 
     def note_error(self, exc: BaseException) -> None:
         self.errors_total += 1
@@ -105,13 +126,13 @@ class ScanCycle:
 
     # ------------------------------------------------------------------------------------------
     async def _dispatch_events(self, errors: list[BaseException]) -> None:
-        app = self.app
-        machine = app.machine
-        if app.events.dropped != self._dropped_seen:
-            lost, self._dropped_seen = app.events.dropped - self._dropped_seen, app.events.dropped
+        rt = self.rt
+        machine = rt.machine
+        if rt.events.dropped != self._dropped_seen:
+            lost, self._dropped_seen = rt.events.dropped - self._dropped_seen, rt.events.dropped
             log.warning("scan %d: the event queue was full; %d events were dropped (%d in total)",
                         self.number, lost, self._dropped_seen)
-        pending: deque[Event] = deque(app.events.drain())
+        pending: deque[Event] = deque(rt.events.drain())
         handled = 0
         while pending and handled < MAX_EVENTS_PER_SCAN:
             event = pending.popleft()
@@ -141,40 +162,27 @@ class ScanCycle:
         if pending:
             # Keep order: what did not fit in this scan goes first in the next one.
             log.warning("scan %d: more than %d events; %d deferred", self.number, MAX_EVENTS_PER_SCAN, len(pending))
-            rest = list(pending) + app.events.drain()
+            rest = list(pending) + rt.events.drain()
             for event in rest:
-                app.events.post(event)
+                rt.post(event)
 
     # ------------------------------------------------------------------------------------------
     def commit_now(self) -> None:
         """Step 6: one merge-patch of every tag changed since the last scan, to the committer."""
-        app = self.app
-        commit = app._store.commit()
+        rt = self.rt
+        commit = rt.store.commit()
         patch = commit.patch
-        logged = [_logged_point(app.app_key, p) for p in commit.logged]
+        logged = [_logged_point(self.app.app_key, p) for p in commit.logged]
         committer = self.life.committer
         if committer is not None:
             committer.submit(patch, logged)
         if patch:
-            own = self._own_change_events(patch)
-            for event in own:
-                app.events.post(event)
+            for event in self._own_change_events(patch):
+                rt.post(event)
 
     def _own_change_events(self, patch: dict[str, Any]) -> list[Event]:
         """Our own writes reach tag subscribers and the shutdown handshake too (next scan)."""
-        app = self.app
-        out: list[Event] = []
-        now = app.clock.monotonic_ns()
-        for (owner, name), subs in app._tag_subscriptions.items():
-            if not subs:
-                continue
-            scope = patch if owner is None else patch.get(owner)
-            if isinstance(scope, dict) and name in scope:
-                value = scope[name]
-                def run(subs: tuple[Any, ...] = tuple(subs), name: str = name, value: Any = value) -> Any:
-                    return app._run_tag_callbacks(subs, name, value)
-
-                out.append(Event("", "tag", {"app_key": owner, "tag": name, "value": value}, now, run))
+        out = self.rt.tag_subs.own_write_events(patch, self.rt.clock.monotonic_ns())
         for name in (REQUESTED_TAG, AT_TAG):
             if name in patch:
                 out.extend(self.life.shutdown_events(name, patch[name]))
@@ -184,28 +192,28 @@ class ScanCycle:
     def on_transition(self, source: str, trigger: str, dest: str, event: Any = None) -> None:
         """Called by the machine after each transition: log it and publish the state tag."""
         transition_log.info("%s: %s --%s--> %s (scan %d, t=%.6f)", self.app.app_key, source, trigger, dest,
-                            self.number, self.app.clock.time())
+                            self.number, self.rt.clock.time())
         self.publish_state()
 
     def publish_state(self) -> None:
-        machine = self.app.machine
+        machine = self.rt.machine
         if machine is not None:
-            self.app.set_tag(STATE_TAG, machine.state)
+            self.rt.store.set(self.app.app_key, STATE_TAG, machine.state)
 
     def _publish_timing(self) -> None:
-        app = self.app
-        sched = app.scheduler
-        if sched is None or app.clock.is_virtual:
+        rt = self.rt
+        sched = rt.scheduler
+        if sched is None or rt.clock.is_virtual:
             return
-        now = app.clock.monotonic_ns()
+        now = rt.clock.monotonic_ns()
         if not self._last_timing_publish_ns:
             self._last_timing_publish_ns = now  # first figures after one interval of real scans
             return
-        if now - self._last_timing_publish_ns < app.timing_tag_interval * 1e9:
+        if now - self._last_timing_publish_ns < rt.timing_tag_interval * 1e9:
             return
         self._last_timing_publish_ns = now
         st = sched.statistics()
-        app.set_tag(TIMING_TAG, {
+        rt.store.set(self.app.app_key, TIMING_TAG, {
             "period_s": st.period,
             "scans": st.scans,
             "overruns": st.overruns,
@@ -216,23 +224,23 @@ class ScanCycle:
 
     def health(self) -> tuple[bool, dict[str, Any]]:
         """For the health endpoint: healthy while scans run and do not keep failing."""
-        app = self.app
-        period = app.loop_target_period
+        rt, app = self.rt, self.app
+        period = rt.period.value
         age = time.monotonic() - self.last_scan_wall if self.last_scan_wall else None
         stuck = age is None or age > max(3 * period, 5.0)
         failing = self.consecutive_failures >= FAILING_AFTER
         body: dict[str, Any] = {
             "app_key": app.app_key, "scans": self.number, "last_scan_age_s": age, "period_s": period,
             "consecutive_failures": self.consecutive_failures, "errors_total": self.errors_total,
-            "state": app.machine.state if app.machine is not None else None,
-            "events_dropped": app.events.dropped,
+            "state": rt.machine.state if rt.machine is not None else None,
+            "events_dropped": rt.events.dropped,
         }
-        tags = app._store.statistics()
+        tags = rt.store.statistics()
         body.update(tag_ring_drops=tags.ring_drops, tag_log_drops=tags.log_drops)
-        if app.scheduler is not None:
-            st = app.scheduler.statistics()
+        if rt.scheduler is not None:
+            st = rt.scheduler.statistics()
             body.update(overruns=st.overruns, skipped=st.skipped, lateness_p99_us=st.lateness_p99_ns / 1000)
-        return (app.is_ready and not stuck and not failing), body
+        return (rt.ready.is_set() and not stuck and not failing), body
 
     # ------------------------------------------------------------------------------------------
     def _fail(self, errors: list[BaseException], what: str, exc: BaseException) -> None:

@@ -18,8 +18,7 @@ from doover_fsm.events import Event, trigger_name
 from doover_fsm.ui.declarative import CommandContext, find_handlers
 
 if TYPE_CHECKING:
-    from doover_fsm.app.application import Application
-    from doover_fsm.app.lifecycle import Lifecycle
+    from doover_fsm.app.runtime import AppRuntime
 
 log = logging.getLogger("doover_fsm.ui")
 
@@ -29,9 +28,9 @@ CHANNEL = "ui_cmds"
 class UICommands:
     """Validates commands and turns them into scan events. Loop-thread only."""
 
-    def __init__(self, app: Application, life: Lifecycle) -> None:
-        self.app = app
-        self.life = life
+    def __init__(self, rt: AppRuntime) -> None:
+        self.rt = rt
+        self.app = rt.hooks
         self._handlers: dict[str, Any] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -63,7 +62,7 @@ class UICommands:
         interaction = app.ui.get_interactions().get(method) if app.ui is not None else None
         handler = self.handlers.get(method)
         trig = trigger_name("ui", method)
-        machine_knows = app.machine is not None and app.machine.compiled.has_trigger(trig)
+        machine_knows = self.rt.machine is not None and self.rt.machine.compiled.has_trigger(trig)
         if interaction is None and handler is None and not machine_knows:
             self._reply(event, "error", {"error": f"unknown UI command {method!r} for app {app.app_key!r}"})
             return None
@@ -88,15 +87,15 @@ class UICommands:
                 raise
             self._reply(event, "success", response)
 
-        return [Event(trig, "ui", value, app.clock.monotonic_ns(), run,
+        return [Event(trig, "ui", value, self.rt.clock.monotonic_ns(), run,
                       {"method": method, "request": request, "message_id": event.message_id, "context": ctx})]
 
     def _reply(self, event: ChannelEvent, status: str, response: Any) -> None:
         if status == "error":
             log.warning("UI command on %s (message %s): %s", CHANNEL, event.message_id, response)
-        if event.message_id is None or event.kind == "oneshot" or self.app.device_agent is None:
+        if event.message_id is None or event.kind == "oneshot" or self.rt.agent is None:
             return
-        agent = self.app.device_agent
+        agent = self.rt.agent
         coro = agent.update_message(CHANNEL, event.message_id, {"status": status, "response": response},
                                     author=self.app.app_key)
         task = asyncio.get_running_loop().create_task(coro)

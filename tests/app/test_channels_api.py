@@ -11,6 +11,7 @@ from _apptest import make, started
 from doover_fsm import Application, NotificationSeverity
 from doover_fsm.agent.base import ChannelEvent
 from doover_fsm.agent.store import open_store
+from doover_fsm.ui import UI
 
 
 class ChannelApp(Application):
@@ -138,7 +139,8 @@ async def test_observer_flags_from_dv_ui_sub(data_dir: Path) -> None:
 
 async def test_members_exist_and_interfaces_are_wired(data_dir: Path) -> None:
     app = make(ChannelApp, data_dir, app_key="ch", name="Channels")
-    assert app.name == "Channels" and app.app_key == "ch" and app.ui_manager is None
+    assert app.name == "Channels" and app.app_key == "ch"
+    assert isinstance(app.ui, UI)  # like pydoover, an app without ui_cls still has an (empty) UI
     with pytest.raises(RuntimeError, match="not started"):
         app.get_channel_aggregate("x")
     async with started(app):

@@ -73,7 +73,7 @@ async def test_a_full_event_queue_is_reported_not_silent(data_dir: Path, caplog:
     from doover_fsm.events import Event, EventQueue
 
     app = make(Door, data_dir)
-    app.events = EventQueue(capacity=8)
+    app.dfsm.events = EventQueue(capacity=8)  # the runtime owns the queue; app.events is a view
     async with started(app):
         await app.next()  # drain what start-up posted
         accepted = sum(app.events.post(Event("push", "test")) for _ in range(20))

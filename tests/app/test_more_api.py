@@ -61,9 +61,9 @@ async def test_wait_for_interval_and_max_age_secs(data_dir: Path) -> None:
         t0 = time.monotonic()
         await app.wait_for_interval(0.05)  # absolute: sleeps to the next multiple of 50 ms
         assert time.monotonic() > t0
-        await app.update_channel_aggregate("ui_state", {"x": 1}, max_age_secs=-1)  # pydoover's "now"
-        await app.update_channel_aggregate("ui_state", {"y": 1}, max_age_secs=30)
-        assert app.get_channel_aggregate("ui_state") == {"x": 1, "y": 1}
+        await app.update_channel_aggregate("status", {"x": 1}, max_age_secs=-1)  # pydoover's "now"
+        await app.update_channel_aggregate("status", {"y": 1}, max_age_secs=30)
+        assert app.get_channel_aggregate("status") == {"x": 1, "y": 1}
     virtual = make(Application, data_dir)
     async with started(virtual):
         await virtual.wait_for_interval(3600)  # the virtual clock never sleeps
@@ -93,4 +93,4 @@ def test_the_seed_script_runs_with_run_app_start_true(tmp_path: Path) -> None:
             proc.kill()
             proc.communicate()
     assert proc.returncode == 0, out
-    assert "MyApp ready (app_key=hello, board=virtual, period=0.05s)" in out
+    assert "MyApp ready (app_key=hello, board=virtual, period=0.05s from deploy (--period))" in out
