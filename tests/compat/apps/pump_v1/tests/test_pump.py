@@ -89,6 +89,7 @@ def test_ui_schema():
     assert children["details"]["type"] == "uiSubmodule"
     assert children["mode"]["type"] == "uiSelect"
     assert children["speed"]["type"] == "uiSlider"
+    assert children["band"]["dualSlider"] is True
 
 
 async def test_state_machine():
@@ -102,6 +103,16 @@ async def test_state_machine():
     assert cycle.state == "fault"
     await cycle.reset()
     assert cycle.state == "idle" and cycle.changes == 3
+
+
+def test_state_machine_outside_any_loop():
+    import asyncio
+
+    cycle = PumpCycle()
+    asyncio.run(cycle.start())
+    assert cycle.state == "running"
+    asyncio.run(cycle.stop())
+    assert cycle.state == "idle"
 
 
 async def test_setup_in_test_mode():
@@ -124,3 +135,14 @@ def test_rpc_validation():
 
 def test_severity_names():
     assert {s.name for s in NotificationSeverity} == {"Trace", "Debug", "Info", "Warn", "Critical"}
+
+
+async def test_ui_setup_follows_config():
+    ui = PumpUI(make_app().config, None, "pump_v1_1")
+    await ui.setup()
+    children = ui.to_schema(resolve_config=False)["children"]
+    assert (ui.setpoint.min_val, ui.setpoint.max_val) == (0.0, 100.0)
+    assert children["setpoint"]["default"] == 70.0 and children["setpoint"]["units"] == "%"
+    assert [o["displayString"] for o in children["mode"]["options"].values()] == ["Auto Run", "Manual"]
+    assert children["band"]["isInverted"] is True and children["band"]["stepSize"] == 0.5
+    assert children["band"]["displayString"] == "Pump band"

@@ -37,3 +37,11 @@ def test_export(tmp_path):
     fp = tmp_path / "doover_config.json"
     TankConfig().export(fp, "tank_v04")
     assert "fill_pin" in json.loads(fp.read_text())["tank_v04"]["config_schema"]["properties"]
+
+
+def test_simulator_is_an_app():
+    from pydoover.docker import Application
+    from tank_v04.simulator import TankSimulator, main
+
+    assert issubclass(TankSimulator, Application) and callable(main)
+    assert TankSimulator.loop_target_period == 0.25

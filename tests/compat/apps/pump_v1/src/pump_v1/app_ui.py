@@ -45,10 +45,13 @@ class PumpUI(ui.UI, display_name=PumpTags.title):
                             hidden="$tag.app().hide_fault:boolean:true"),
         ],
     )
-    mode = ui.Select("Mode", name="mode", options=[ui.Option("Auto Run"), ui.Option("Hand")], default="auto_run")
-    setpoint = ui.FloatInput("Setpoint", units="%", precision=1, help_str="target level")
+    mode = ui.Select("Mode", name="mode", options=[ui.Option("Auto Run"), ui.Option("Hand")], default="auto_run",
+                     help_str="how the pump is started")
+    setpoint = ui.FloatInput("Setpoint", units="%", precision=1, help_str="target level", hidden=False)
     speed = ui.Slider("Speed", name="speed", min_val=0, max_val=100, step_size=5, dual_slider=False,
-                      inverted=False, units="%")
+                      inverted=False, units="%", hidden=False, help_str="motor speed",
+                      requires_confirm=ui.ConfirmDialog(title="Change speed?", warning_reason="the pump speeds up"))
+    band = ui.Slider("Band", name="band", min_val=0, max_val=100, dual_slider=True, inverted=False)
 
     async def setup(self):
         self.setpoint.min_val = 0.0
@@ -58,6 +61,10 @@ class PumpUI(ui.UI, display_name=PumpTags.title):
         self.speed.hidden = self.config.speed.value == "Fast"
         self.details.hidden = False
         self.fault.position = 0
+        self.band.step_size = 0.5
+        self.band.inverted = self.config.run_mode.value == "Manual"
+        self.band.dual_slider = True
+        self.band.display_name = f"{self.config.label.value} band"
 
 
 def export():

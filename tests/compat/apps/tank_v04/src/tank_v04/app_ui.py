@@ -9,7 +9,7 @@ class TankUI:
                                         ranges=[ui.Range("Low", 0, 20, ui.Colour.red),
                                                 ui.Range("Ok", 20, 100, ui.Colour.green)])
         self.filling = ui.BooleanVariable("filling", "Filling")
-        self.status = ui.TextVariable("status", "Status")
+        self.status = ui.TextVariable("status", "Status", hidden=False)
         self.updated = ui.DateTimeVariable("updated", "Updated")
         self.overflow = ui.WarningIndicator("overflow", "Overflow", hidden=True)
         self.alerts = ui.AlertStream()
@@ -27,5 +27,7 @@ class TankUI:
         self.status.update(status)
         self.updated.update(datetime.now())
         self.level.unit = "%"
+        if level > 90:
+            self.level.ranges = [ui.Range("Full", 90, 100, ui.Colour.yellow)]
         self.fill_now.hidden = filling
         self.stop.hidden = not filling

@@ -23,6 +23,7 @@ class TankApp(Application):
         self.ui_manager.add_children(*self.ui.fetch())
         self.ui_manager.set_display_name(self.config.title.value)
         self.ui_manager.set_position(50)
+        self.ui.target.update(80)
 
     async def main_loop(self):
         pins = [p.value for p in self.config.float_pins.elements]
@@ -39,7 +40,12 @@ class TankApp(Application):
             if self.config.notify.value:
                 await self.ui.alerts.send_alert("tank full")
                 await self.ui_manager.send_notification_async("tank full")
-        await self.platform_iface.set_do_async(self.config.fill_pin.value, self.filling)
+        if self.ui.fill_now.current_value:
+            log.info("fill requested from the UI")
+        if self.filling:
+            await self.platform_iface.set_do_async(self.config.fill_pin.value, True)
+        else:
+            await self.platform_iface.set_do_async(pin=self.config.fill_pin.value, value=False)
         self.ui.show(level, self.filling, "Filling" if self.filling else "Idle")
         await self.set_tags({"level": level, "filling": self.filling})
         self.ui.fill_now.coerce(None)
