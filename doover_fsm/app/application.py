@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from doover_fsm._util.maybe_async import Completed
+from doover_fsm._util.maybe_async import Completed, call_maybe_async
 from doover_fsm.agent.base import Agent, ChannelEvent
 from doover_fsm.app.notifications import NotificationSeverity, notification_message, parse_severity
 from doover_fsm.app.period import check_period
@@ -520,6 +520,42 @@ class Application:
         qualified = f"{app_key or self.app_key}.{tag_name}"
         return any(isinstance(e, dict) and qualified in (e.get("tags") or [])
                    for e in self._fresh_ui_sub_entries("live_tag_open"))
+
+    # ------------------------------------------------------------------------------------------
+    # pydoover 0.4's UI shortcuts: they hand over to the UI manager, as 0.4 did
+    # ------------------------------------------------------------------------------------------
+    def set_ui(self, ui: Any) -> Any:
+        return self.ui_manager.set_children(ui)
+
+    def set_ui_elements(self, elements: Any) -> Any:
+        return self.ui_manager.set_children(elements)
+
+    def get_command(self, name: str) -> Any:
+        return self.ui_manager.get_command(name)
+
+    def coerce_command(self, name: str, value: Any) -> Any:
+        return self.ui_manager.coerce_command(name, value)
+
+    def record_critical_value(self, name: str, value: Any) -> Any:
+        return self.ui_manager.record_critical_value(name, value)
+
+    def set_ui_status_icon(self, icon: Any) -> Any:
+        return self.ui_manager.set_status_icon(icon)
+
+    def start_ui_comms(self) -> Any:
+        return self.ui_manager.start_comms()
+
+    async def await_ui_comms_sync(self, timeout: float = 10) -> Any:
+        return await call_maybe_async(self.ui_manager.await_comms_sync, timeout=timeout)
+
+    async def fulfill_tag_subscriptions(self, diff: Any) -> None:
+        """pydoover 0.4: run this app's tag subscribers for ``diff`` ({tag: value}) now."""
+        if not diff:
+            return
+        changes = [(self.app_key, k, None, v) for k, v in diff.items()]
+        for event in self.dfsm.tag_subs.events_for(changes, self.app_key, self.dfsm.clock.monotonic_ns()):
+            if event.callback is not None:
+                await call_maybe_async(event.callback)
 
     # ------------------------------------------------------------------------------------------
     # Shutdown handshake
