@@ -128,6 +128,23 @@ def test_run_entry_point_and_class_by_module_path(tmp_path):
         assert_ran(*run_live(spec, repo / "src", tmp_path))
 
 
+def test_container_environment_stands_in_for_missing_flags(tmp_path):
+    """A Doover container passes APP_KEY and CONFIG_FP in the environment; the flags win when given."""
+    repo = make_repo(tmp_path / "repo")
+    config = tmp_path / "app_config.json"
+    config.write_text("{}")
+    out = tmp_path / "tiny.out"
+    env = {"TINY_OUT": str(out), "APP_KEY": "tiny_env", "CONFIG_FP": str(tmp_path / "missing.json")}
+    proc = doover_fsm("run", str(repo), "--board", "virtual", "--duration", "0.3", "--data-dir",
+                      str(tmp_path / "data"), cwd=tmp_path, env=env)
+    assert proc.returncode == 1 and "config file" in proc.stderr and "missing.json" in proc.stderr
+    env["CONFIG_FP"] = str(config)
+    proc = doover_fsm("run", str(repo), "--board", "virtual", "--duration", "0.3", "--data-dir",
+                      str(tmp_path / "data"), cwd=tmp_path, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert out.read_text().split()[0] == "tiny_env"
+
+
 def test_an_entry_point_that_never_calls_run_app_is_an_error(tmp_path):
     repo = make_repo(tmp_path / "repo")
     (repo / "src" / "tiny_app" / "__init__.py").write_text("def main():\n    return 0\n")

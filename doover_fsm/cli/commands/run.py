@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
@@ -38,10 +39,12 @@ def register(sub: Any) -> None:
                    help="MODULE:Class (e.g. examples.hello:HelloApp), an entry point pkg:main that calls "
                         "run_app(App()), an app directory (pyproject [project.scripts] doover-app-run, src/<pkg>), "
                         "or a doover-app-run script")
-    p.add_argument("--config", metavar="FILE", help="app config JSON (else the deployment_config channel)")
+    p.add_argument("--config", metavar="FILE", help="app config JSON (else $CONFIG_FP, else the deployment_config "
+                                                    "channel)")
     p.add_argument("--board", metavar="NAME", help="board config name or TOML path (else $DOOVER_BOARD, "
                                                    "the app config's 'board', auto-detection)")
-    p.add_argument("--app-key", metavar="KEY", help="the app's key in tag_values (default: from the class name)")
+    p.add_argument("--app-key", metavar="KEY",
+                   help="the app's key in tag_values (else $APP_KEY, else from the class name)")
     p.add_argument("--period", metavar="S", type=float, help="scan period in seconds (default: the app's)")
     p.add_argument("--agent", metavar="URL", help="mqtt://[user:pass@]host:port[/prefix] for a fleet broker "
                                                   "(default: the local SQLite agent)")
@@ -90,8 +93,8 @@ def _answer_run_app(args: argparse.Namespace) -> Iterator[list[Application]]:
 
     started: list[Application] = []
 
-    def run_app(app: Application, start: bool = True, setup_logging: bool = True,
-                log_formatter: Any = None, log_filters: Any = None) -> Coroutine[Any, Any, None] | None:
+    def run_app(app: Any, start: bool = True, setup_logging: bool = True,
+                log_formatter: Any = None, log_filters: Any = None) -> Coroutine[Any, Any, Any] | None:
         if not isinstance(app, Application):
             raise CLIError(f"run_app() was given {type(app).__name__}, not an Application")
         started.append(app)
@@ -111,9 +114,18 @@ def _answer_run_app(args: argparse.Namespace) -> Iterator[list[Application]]:
 
 
 def _apply(app: Application, args: argparse.Namespace) -> None:
-    apply_options(app, app_key=args.app_key, config_fp=args.config, board=args.board, period=args.period,
-                  data_dir=args.data_dir, healthcheck_port=args.healthcheck_port, rt_priority=args.rt_priority,
-                  cpu=args.cpu, mlock=args.mlock, timer_slack_ns=args.timer_slack_ns)
+    """The deploy options; as in a Doover container, $APP_KEY, $CONFIG_FP and $HEALTHCHECK_PORT stand in
+    for the flags not given."""
+    env = os.environ
+    port = args.healthcheck_port
+    if port is None and env.get("HEALTHCHECK_PORT"):
+        try:
+            port = int(env["HEALTHCHECK_PORT"])
+        except ValueError:
+            raise CLIError(f"$HEALTHCHECK_PORT must be a port number, got {env['HEALTHCHECK_PORT']!r}") from None
+    apply_options(app, app_key=args.app_key or env.get("APP_KEY"), config_fp=args.config or env.get("CONFIG_FP"),
+                  board=args.board, period=args.period, data_dir=args.data_dir, healthcheck_port=port,
+                  rt_priority=args.rt_priority, cpu=args.cpu, mlock=args.mlock, timer_slack_ns=args.timer_slack_ns)
 
 
 def _run(app: Application, args: argparse.Namespace) -> None:
