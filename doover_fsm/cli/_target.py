@@ -3,6 +3,8 @@
 A target is one of:
 
 - ``module:Class`` or ``path/to/file.py:Class``: an Application subclass;
+- ``path/to/file.py``: the file run as ``__main__`` (``python file.py``), whose own
+  ``if __name__ == "__main__": run_app(App())`` starts the app;
 - ``module:function`` (e.g. ``pkg:main``): a Doover entry point whose body calls ``run_app(App())``;
 - an app directory: ``pyproject.toml`` names the entry in ``[project.scripts] doover-app-run =
   "pkg:main"`` and the code lives in ``src/<pkg>`` (or the directory itself);
@@ -31,6 +33,7 @@ class AppTarget:
     spec: str
     paths: tuple[Path, ...] = ()
     project_dir: Path | None = None
+    script: Path | None = None  # a FILE.py run as __main__ instead of importing ``spec``
 
 
 def resolve(text: str) -> AppTarget:
@@ -40,7 +43,9 @@ def resolve(text: str) -> AppTarget:
         return from_directory(Path.cwd())
     if path.is_dir():
         return from_directory(path)
-    if path.is_file() and ":" not in text and path.suffix != ".py":
+    if path.is_file() and ":" not in text:
+        if path.suffix == ".py":
+            return AppTarget(f"{path.stem}:__main__", (path.resolve().parent,), script=path.resolve())
         return from_script(path)
     if ":" not in text:
         raise CLIError(f"{text!r} is not an app: give MODULE:Class, pkg:main, an app directory "

@@ -145,6 +145,25 @@ def test_container_environment_stands_in_for_missing_flags(tmp_path):
     assert out.read_text().split()[0] == "tiny_env"
 
 
+@pytest.mark.parametrize("package", ["pydoover.docker", "doover_fsm.docker", "doover_fsm"])
+def test_run_a_file_as_main(tmp_path, package):
+    """`doover-fsm run hello.py` is `python hello.py`: its own `if __name__ == "__main__": run_app(...)`."""
+    script = tmp_path / "hello.py"
+    script.write_text(APP_MODULE.replace("from pydoover.docker import Application",
+                                         f"from {package} import Application, run_app")
+                      + '\n\nif __name__ == "__main__":\n    run_app(TinyApp())\n')
+    assert_ran(*run_live(str(script), tmp_path, tmp_path))
+
+
+def test_a_file_that_never_calls_run_app_is_an_error(tmp_path):
+    script = tmp_path / "quiet.py"
+    script.write_text("x = 1\n")
+    proc, _ = run_live(str(script), tmp_path, tmp_path)
+    assert proc.returncode == 1
+    assert "quiet.py ran without calling run_app(App()): nothing was run (give the class: FILE.py:Class)" \
+        in proc.stderr
+
+
 def test_an_entry_point_that_never_calls_run_app_is_an_error(tmp_path):
     repo = make_repo(tmp_path / "repo")
     (repo / "src" / "tiny_app" / "__init__.py").write_text("def main():\n    return 0\n")

@@ -14,9 +14,11 @@ import argparse
 import asyncio
 import logging
 import os
+import runpy
 import sys
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from doover_fsm import compat
@@ -68,6 +70,12 @@ def run(args: argparse.Namespace) -> int:
     _target.add_paths(target)
     configure_logging(args.debug)
     with _answer_run_app(args) as started:
+        if target.script is not None:
+            _run_script(target.script)
+            if not started:
+                raise CLIError(f"{target.script} ran without calling run_app(App()): nothing was run "
+                               "(give the class: FILE.py:Class)")
+            return 0
         obj = import_object(target.spec)
         if isinstance(obj, type) and issubclass(obj, Application):
             _run(obj(), args)
@@ -84,12 +92,15 @@ def run(args: argparse.Namespace) -> int:
 
 @contextmanager
 def _answer_run_app(args: argparse.Namespace) -> Iterator[list[Application]]:
-    """While active, ``run_app(app)`` (pydoover's and doover_fsm's) runs ``app`` with this command's options.
+    """While active, ``run_app(app)`` runs ``app`` with this command's options.
 
-    Both import sites are rebound before the app is imported, since apps bind ``run_app`` at import.
+    Apps bind ``run_app`` when they are imported (``from pydoover.docker import run_app``,
+    ``from doover_fsm.docker import …``), so every doover_fsm module that re-exports it is
+    rebound before the app is imported, and restored afterwards.
     """
-    import doover_fsm
-    from doover_fsm.compat.pydoover import docker as pd_docker
+    import doover_fsm.compat.pydoover.docker
+    import doover_fsm.docker  # noqa: F401  (the seed example's import site)
+    from doover_fsm.app.run import run_app as original
 
     started: list[Application] = []
 
@@ -104,13 +115,28 @@ def _answer_run_app(args: argparse.Namespace) -> Iterator[list[Application]]:
         _run(app, args)
         return None
 
-    saved = (pd_docker.run_app, doover_fsm.run_app)
-    pd_docker.run_app = run_app
-    doover_fsm.run_app = run_app
+    sites = [m for name, m in list(sys.modules.items())
+             if name.split(".")[0] == "doover_fsm" and getattr(m, "run_app", None) is original]
+    for module in sites:
+        module.run_app = run_app  # type: ignore[attr-defined]
     try:
         yield started
     finally:
-        pd_docker.run_app, doover_fsm.run_app = saved
+        for module in sites:
+            module.run_app = original  # type: ignore[attr-defined]
+
+
+def _run_script(path: Path) -> None:
+    """``python FILE.py``: run it as ``__main__`` (its own ``if __name__ == "__main__": run_app(...)``)."""
+    saved = sys.argv[:]
+    sys.argv = [str(path)]
+    try:
+        runpy.run_path(str(path), run_name="__main__")
+    except SystemExit as e:
+        if e.code not in (None, 0):
+            raise
+    finally:
+        sys.argv = saved
 
 
 def _apply(app: Application, args: argparse.Namespace) -> None:
