@@ -237,3 +237,19 @@ def test_plugin_beats_a_real_pydoover_imported_by_a_conftest(tmp_path):
                            str(tmp_path)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "1 passed" in proc.stdout
+
+
+def test_doover_apps_script_reports_per_app_figures(tmp_path):
+    repo = make_repo(tmp_path / "tiny-repo")
+    (repo / "tests").mkdir()
+    (repo / "tests" / "test_tiny.py").write_text(TESTS)
+    script = Path(__file__).parents[2] / "scripts" / "doover-apps"
+    env = dict(os.environ, TINY_OUT=str(tmp_path / "tiny.out"))
+    proc = subprocess.run([sys.executable, str(script), "--seconds", "1", str(repo), str(tmp_path / "nowhere")],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    row = next(line for line in proc.stdout.splitlines() if line.startswith("| tiny-repo |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[1] == "3 passed, 1 failed, 0 errors, 0 skipped (of 4)"
+    assert cells[3] == "yes" and int(cells[4]) >= 1 and cells[5] == "0"
+    assert "nowhere: not a directory, skipped" in proc.stderr
