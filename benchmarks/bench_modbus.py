@@ -86,7 +86,7 @@ async def bench_requests(port: int, total: int, rounds: int = 10) -> None:
         return rr.registers
 
     async def iface_read() -> object:
-        return await iface.read_registers("default", 1, 0, 10, 3)
+        return await iface.read_registers("default", 1, 0, 10, 4)
 
     assert await raw_read() == await iface_read()
     for _ in range(200):  # warm-up
@@ -156,7 +156,7 @@ async def bench_scan(port: int, seconds: float) -> None:
         )
         await iface.start()
         if sub is not None:
-            iface.add_read_register_subscription("default", sub[0], 0, 10, 3, sub[1], lambda v: None)
+            iface.add_read_register_subscription("default", sub[0], 0, 10, 4, sub[1], lambda v: None)
         late = sorted(await _scan(seconds))
         await iface.close()
         triggers = [e.trigger for e in queue.drain()]

@@ -37,9 +37,9 @@ class PumpConfig(config.Schema):
 
 
 class PumpTags(tags.Tags):
-    level = tags.Number(default=0.0, description="tank level (%)")
+    level = tags.Number(default=0.0)  # tank level (%)
     pump_on = tags.Boolean(default=False)
-    starts = tags.Integer(default=0, description="pump starts since commissioning")
+    starts = tags.Integer(default=0)  # pump starts since commissioning
     mode = tags.String(default="auto")
     fault = tags.String(default="")
 

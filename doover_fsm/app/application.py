@@ -34,6 +34,7 @@ from doover_fsm.config.schema import Schema
 from doover_fsm.errors import MachineError
 from doover_fsm.machine import compile_machine
 from doover_fsm.tags.declare import KEY_RE, Tags
+from doover_fsm.tags.manager import TagManager
 from doover_fsm.ui.declarative import UI
 
 if TYPE_CHECKING:
@@ -42,10 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("doover_fsm.app")
 
-UI_SUB_CHANNEL = "dv-ui-sub"
-UI_SUB_FRESH_S = 120.0
-
-_DONE: Completed[None] = Completed(None)  # shared: writes return at once, awaited or not
+_DONE: Completed[None] = Completed(None)  # shared: returns at once, awaited or not
 _PERIOD_ATTR = "loop_target_period"
 
 
@@ -161,6 +159,7 @@ class Application:
         rt = AppRuntime(self, clock=clock or (VirtualClock() if self.test_mode else MonotonicClock()),
                         test_mode=self.test_mode, compiled_machine=type(self)._compiled_machine)
         self.__dict__["dfsm"] = rt  # set first: the facade's views and the period read it
+        rt.is_async = is_async
         opts = rt.options
         opts.board_name = board
         opts.data_dir = Path(data_dir) if data_dir is not None else None
@@ -183,10 +182,14 @@ class Application:
         if period is not None:
             rt.period.set_app(period)
 
+        pydoover_04 = config is not None  # only 0.4 apps hand their config instance in
         if config is None:
             config = _declared(type(self), "config")()
         self.config: Schema = config
-        self.tags: Tags = _declared(type(self), "tags")(self.app_key, rt.store, self.config)
+        #: pydoover's tag manager (``get_tag``/``set_tag``/``commit_tags``/``_tag_values``…).
+        self.tag_manager: TagManager = rt.tag_manager
+        self.tag_manager.log_all_changes = pydoover_04  # 0.4 logged every tag change as a message
+        self.tags: Tags = _declared(type(self), "tags")(self.app_key, self.tag_manager, self.config)
         self.ui: UI | None = _declared(type(self), "ui")(self.config, self.tags)
         self.ui_manager = self.ui  # pydoover name for the UI owner
 
@@ -343,37 +346,39 @@ class Application:
     # ------------------------------------------------------------------------------------------
     def get_tag(self, tag_key: str, app_key: str | None = None, default: Any = None) -> Any:
         """A tag of this app (or of ``app_key``)."""
-        return self.dfsm.store.get(app_key or self.app_key, tag_key, default)
+        return self.tag_manager.get_tag(tag_key, default, app_key or self.app_key)
 
     def get_global_tag(self, tag_key: str, default: Any = None) -> Any:
         """A global tag (shared by all apps of the device)."""
-        return self.dfsm.store.get(None, tag_key, default)
+        return self.tag_manager.get_tag(tag_key, default)
 
     def set_tag(self, tag_key: str, value: Any, app_key: str | None = None, only_if_changed: bool = True,
-                log: bool = False) -> Completed[None]:
-        """Write a tag: visible to reads at once, committed at the end of the scan (awaitable or not)."""
-        self.dfsm.store.set(app_key or self.app_key, tag_key, value, only_if_changed=only_if_changed, log=log)
-        return _DONE
+                log: bool = False) -> Any:
+        """Write a tag: visible to reads at once, committed at the end of the scan (awaitable or not).
+
+        A dict is merged into the tag's current dict, as pydoover does.
+        """
+        return self.tag_manager.set_tag(tag_key, value, app_key or self.app_key, only_if_changed, log=log)
 
     def set_tags(self, tags: dict[str, Any], app_key: str | None = None, only_if_changed: bool = True,
-                 log: bool = False) -> Completed[None]:
+                 log: bool = False) -> Any:
         """Write several tags of this app (or of ``app_key``)."""
         if not isinstance(tags, dict):
             raise TypeError(f"set_tags takes a dict of tag → value, got {type(tags).__name__}")
-        owner = app_key or self.app_key
         for key in tags:
             if not isinstance(key, str) or not KEY_RE.match(key):
                 raise ValueError(f"set_tags: tag name {key!r} must match {KEY_RE.pattern}")
-        store = self.dfsm.store
-        for key, value in tags.items():
-            store.set(owner, key, value, only_if_changed=only_if_changed, log=log)
-        return _DONE
+        return self.tag_manager.set_tags(tags, only_if_changed, app_key=app_key or self.app_key, log=log)
 
     def set_global_tag(self, tag_key: str, value: Any, only_if_changed: bool = True,
-                       log: bool = False) -> Completed[None]:
+                       log: bool = False) -> Any:
         """Write a global tag."""
-        self.dfsm.store.set(None, tag_key, value, only_if_changed=only_if_changed, log=log)
-        return _DONE
+        return self.tag_manager.set_tag(tag_key, value, None, only_if_changed, log=log)
+
+    @property
+    def _tag_values(self) -> dict[str, Any]:
+        """pydoover 0.4: the whole ``tag_values`` as this app sees it (a copy)."""
+        return self.tag_manager._tag_values
 
     # pydoover 0.4 names: the same writes, awaited.
     async def set_tag_async(self, tag_key: str, value: Any, app_key: str | None = None,
@@ -485,41 +490,26 @@ class Application:
     def get_has_dda_been_online(self) -> bool:
         return self.get_is_dda_online()
 
-    # -- who is watching (``dv-ui-sub``) --------------------------------------------------------
-    def _fresh_ui_sub_entries(self, bucket: str) -> list[Any]:
-        agent = self.dfsm.agent
-        agg = agent.get_aggregate(UI_SUB_CHANNEL) if agent is not None else None
-        entries = (agg or {}).get(bucket) or {}
-        now_ms = self.dfsm.clock.time() * 1000
-        fresh = []
-        for entry in entries.values() if isinstance(entries, dict) else ():
-            ts = entry.get("ts") if isinstance(entry, dict) else entry
-            if isinstance(ts, (int, float)) and not isinstance(ts, bool) and now_ms - ts < UI_SUB_FRESH_S * 1000:
-                fresh.append(entry)
-        return fresh
-
+    # -- who is watching (``dv-ui-sub``, kept by the tag manager) ---------------------------------
     @property
     def is_being_observed(self) -> bool:
         """Someone has this device open in any way (page, group view, app, live tag)."""
-        return any(self._fresh_ui_sub_entries(b) for b in ("agent_open", "group_open", "app_open", "live_tag_open"))
+        return self.tag_manager.is_being_observed
 
     @property
     def is_agent_open(self) -> bool:
-        return bool(self._fresh_ui_sub_entries("agent_open"))
+        return self.tag_manager.is_agent_open
 
     @property
     def is_group_open(self) -> bool:
-        return bool(self._fresh_ui_sub_entries("group_open"))
+        return self.tag_manager.is_group_open
 
     @property
     def is_app_open(self) -> bool:
-        return any(isinstance(e, dict) and self.app_key in (e.get("apps") or [])
-                   for e in self._fresh_ui_sub_entries("app_open"))
+        return self.tag_manager.is_app_open
 
     def is_live_tag_open(self, tag_name: str, app_key: str | None = None) -> bool:
-        qualified = f"{app_key or self.app_key}.{tag_name}"
-        return any(isinstance(e, dict) and qualified in (e.get("tags") or [])
-                   for e in self._fresh_ui_sub_entries("live_tag_open"))
+        return self.tag_manager.is_live_tag_open(tag_name, app_key or self.app_key)
 
     # ------------------------------------------------------------------------------------------
     # pydoover 0.4's UI shortcuts: they hand over to the UI manager, as 0.4 did
@@ -560,7 +550,7 @@ class Application:
     # ------------------------------------------------------------------------------------------
     # Shutdown handshake
     # ------------------------------------------------------------------------------------------
-    def request_shutdown(self) -> Completed[None]:
+    def request_shutdown(self) -> Any:
         """Ask the device to shut down (sets the global ``shutdown_requested`` tag)."""
         return self.set_global_tag(REQUESTED_TAG, True)
 
@@ -633,8 +623,9 @@ class Application:
 
     def write_modbus_register(self, address: int, value: int, register_type: int = 4,
                               modbus_id: int | None = None) -> Any:
-        """pydoover: write one register (default: a holding register)."""
-        return self.write_modbus_registers(address, [value], register_type, modbus_id)
+        """pydoover: write one register (default: a holding register), function 6 (or 5 for a coil)."""
+        return self._modbus().write_single_register(modbus_id=modbus_id, address=address, value=value,
+                                                    register_type=register_type)
 
     def add_new_modbus_read_subscription(self, address: int, count: int, register_type: int,
                                          callback: Callable[..., Any], poll_secs: float | None = None,

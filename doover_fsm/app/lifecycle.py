@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
+import inspect
 import logging
 import os
 import shutil
@@ -31,11 +31,11 @@ from doover_fsm.app.health import HealthServer
 from doover_fsm.app.scan import ScanCycle
 from doover_fsm.app.shutdown import AT_TAG, REQUESTED_TAG, ShutdownTracker
 from doover_fsm.app.ui_commands import UICommands
+from doover_fsm.config import config_extras, config_source, config_values, inject_config, load_config_file
 from doover_fsm.errors import ConfigError
 from doover_fsm.events import Event
 from doover_fsm.io import BoardIO, select_board
-from doover_fsm.io.modbus import ModbusInterface
-from doover_fsm.io.modbus.config import parse_buses
+from doover_fsm.io.modbus import modbus_for_app
 from doover_fsm.machine import MachineRuntime
 from doover_fsm.scheduler import RealtimeSettings, Scheduler, apply_realtime
 
@@ -48,6 +48,7 @@ TAG_CHANNEL = "tag_values"
 CONFIG_CHANNEL = "deployment_config"
 UI_STATE_CHANNEL = "ui_state"
 UI_CMDS_CHANNEL = "ui_cmds"
+UI_SUB_CHANNEL = "dv-ui-sub"
 
 
 def make_agent(url: str | None, data_dir: Path, app_key: str) -> Agent:
@@ -170,8 +171,8 @@ class Lifecycle:
 
         # Config: file, else the deployment_config channel.
         if rt.options.config_fp is not None:
-            app.config.load_file(rt.options.config_fp)
-            self._deploy_period(json.loads(rt.options.config_fp.read_text()), str(rt.options.config_fp))
+            data = load_config_file(app.config, rt.options.config_fp)
+            self._deploy_period(data, str(rt.options.config_fp))
         else:
             self._load_deployment_config(agent.get_aggregate(CONFIG_CHANNEL), initial=True)
 
@@ -179,7 +180,9 @@ class Lifecycle:
         rt.store.load(agent.get_aggregate(TAG_CHANNEL) or {})
         self.committer = TagCommitter(agent, app.app_key)
         self.committer.start()
-        for channel in (TAG_CHANNEL, CONFIG_CHANNEL, UI_CMDS_CHANNEL, *rt.channel_subs.channels):
+        rt.tag_manager.bind_sink(self.scan.submit_commit)
+        await rt.tag_manager.on_ui_sub_update(agent.get_aggregate(UI_SUB_CHANNEL) or {})
+        for channel in (TAG_CHANNEL, CONFIG_CHANNEL, UI_CMDS_CHANNEL, UI_SUB_CHANNEL, *rt.channel_subs.channels):
             self.listen(channel)
 
         # Board I/O and Modbus.
@@ -194,8 +197,10 @@ class Lifecycle:
 
         await self._publish_ui()
 
-        # The user's setup, then the machine's initial state. Errors are logged; the app scans on.
+        # pydoover's own set-up of the declared tags, then the user's setup, then the machine's
+        # initial state. Errors are logged; the app scans on.
         try:
+            await self._setup_tags()
             await call_maybe_async(app.setup)
         except Exception as exc:
             log.exception("error in %s.setup(); the app keeps scanning", type(app).__name__)
@@ -223,6 +228,17 @@ class Lifecycle:
         rt.ready.set()
         log.info("%s ready (app_key=%s, board=%s, period=%.6gs from %s)", app.name, app.app_key,
                  getattr(rt.board, "name", None), rt.period.value, rt.period.source)
+
+    async def _setup_tags(self) -> None:
+        """As pydoover's ``_setup``: the declared tags sync, remote tags resolve, live tags register."""
+        tags = self.app.tags
+        for step in ("setup", "_resolve_remote_tags"):
+            func = getattr(tags, step, None)
+            if func is not None:
+                await call_maybe_async(func)
+        live = getattr(tags, "get_live_tag_keys", None)
+        if live is not None:
+            self.rt.tag_manager.set_live_tags(live())
 
     def _deploy_period(self, app_config: Any, source: str) -> None:
         """A ``loop_target_period`` key in the app's deployment config is a deploy-time period."""
@@ -260,8 +276,8 @@ class Lifecycle:
         if rt.platform_arg is not None:
             rt.platform_iface = rt.platform_arg
             return
-        extra = getattr(config, "extra", {})
-        board_pref = extra.get("board") if isinstance(extra.get("board"), str) else None
+        board_pref = config_extras(config).get("board")
+        board_pref = board_pref if isinstance(board_pref, str) else None
         # Test mode runs on the virtual board unless a board was chosen explicitly.
         chosen = rt.options.board_name or ("virtual" if rt.test_mode and not os.environ.get("DOOVER_BOARD") else None)
         rt.board = select_board(chosen, os.environ, board_pref)
@@ -269,20 +285,26 @@ class Lifecycle:
         rt.board_io.open()
         rt.board_io.attach(asyncio.get_running_loop())
         rt.platform_iface = rt.board_io.platform_iface
+        rt.platform_iface.is_async = self._app_is_async()
 
     async def _open_modbus(self) -> None:
         rt, config = self.rt, self.app.config
         if rt.modbus_arg is not None:
             rt.modbus_iface = rt.modbus_arg
             return
-        buses = {}
-        if rt.board is not None and getattr(rt.board, "modbus", None):
-            buses.update(parse_buses(rt.board.modbus, where=f"{rt.board.source}: modbus"))
-        override = getattr(config, "extra", {}).get("modbus")
-        if override:
-            buses.update(parse_buses(override, where=f"{getattr(config, 'source', None) or 'config'}: modbus"))
-        rt.modbus_iface = ModbusInterface(buses, post_event=rt.post, clock=rt.clock)
+        rt.modbus_iface = modbus_for_app(
+            board_buses=getattr(rt.board, "modbus", None) or None,
+            board_source=getattr(rt.board, "source", None) or "board",
+            app_buses=config_extras(config).get("modbus"),
+            app_source=config_source(config) or "config",
+            app_config=config, post_event=rt.post, clock=rt.clock, is_async=self._app_is_async(),
+        )
         await rt.modbus_iface.start()
+
+    def _app_is_async(self) -> bool:
+        """pydoover's app mode: the constructor's ``is_async``, else whether ``main_loop`` is a coroutine."""
+        given = self.rt.is_async
+        return given if given is not None else inspect.iscoroutinefunction(self.app.main_loop)
 
     async def _publish_ui(self) -> None:
         app, agent = self.app, self.rt.agent
@@ -314,6 +336,9 @@ class Lifecycle:
         elif event.channel == CONFIG_CHANNEL and event.kind in ("aggregate", "sync"):
             rt.post(internal_event("deployment_config",
                                    lambda: self._load_deployment_config(event.data, initial=False), now))
+        elif event.channel == UI_SUB_CHANNEL and event.kind in ("aggregate", "sync"):
+            data = event.data
+            rt.post(Event("", "agent", data, now, lambda: rt.tag_manager.on_ui_sub_update(data or {})))
         elif event.channel == UI_CMDS_CHANNEL and event.kind in ("message_create", "oneshot"):
             rt.post(internal_event("ui_cmd", lambda: self.ui_commands.handle(event), now, event))
         user = rt.channel_subs.event_for(event, app, now)
@@ -331,17 +356,20 @@ class Lifecycle:
 
     def _load_deployment_config(self, aggregate: Any, *, initial: bool) -> list[Event] | None:
         rt, app = self.rt, self.app
-        if rt.options.config_fp is not None or not isinstance(aggregate, dict):
+        if rt.options.config_fp is not None or not (initial or isinstance(aggregate, dict)):
             return None
+        aggregate = aggregate if isinstance(aggregate, dict) else {}
         apps = aggregate.get("applications")
         app_config = apps.get(app.app_key) if isinstance(apps, dict) else None
         if not isinstance(app_config, dict):
-            if initial and aggregate:
+            if not initial:
+                return None
+            if aggregate:
                 log.warning("deployment_config has no entry for app %r; using defaults", app.app_key)
-            return None
+            app_config = {}  # as pydoover: no entry loads the defaults (and a missing required key is an error)
         source = f"deployment_config.applications.{app.app_key}"
         try:
-            app.config.load(app_config, source=source)
+            inject_config(app.config, app_config, source=source)
         except ConfigError:
             if initial:
                 raise
@@ -351,7 +379,7 @@ class Lifecycle:
         app.app_display_name = app_config.get("APP_DISPLAY_NAME", app.app_display_name)
         if initial:
             return None
-        return [Event("config_updated", "config", app.config.to_dict(), rt.clock.monotonic_ns())]
+        return [Event("config_updated", "config", config_values(app.config), rt.clock.monotonic_ns())]
 
     def shutdown_events(self, name: str, value: Any) -> list[Event]:
         """Events for a change of a shutdown global tag (handshake, DESIGN §6)."""

@@ -24,6 +24,7 @@ from doover_fsm.app.subscriptions import ChannelSubscriptions, TagSubscriptions
 from doover_fsm.clock import Clock
 from doover_fsm.events import Event, EventQueue
 from doover_fsm.tags.declare import KEY_RE
+from doover_fsm.tags.manager import TagManager
 from doover_fsm.tags.store import TagStore
 
 if TYPE_CHECKING:
@@ -90,11 +91,16 @@ class AppRuntime:
         self.clock = clock
         self.test_mode = test_mode
         self.compiled_machine = compiled_machine
+        #: pydoover's app mode (``Application(is_async=…)``); None: judged from ``main_loop``.
+        self.is_async: bool | None = None
         self.store = TagStore(clock=clock)
         self.events = EventQueue()
         self.period = ScanPeriod()
         self.options = DeployOptions()
         self.tag_subs = TagSubscriptions()
+        #: pydoover's ``tag_manager`` over the store: tag semantics, commits, logs, live tags.
+        self.tag_manager = TagManager.over_store(self.store, app_key=hooks.app_key, clock=clock,
+                                                 subscribe=self.tag_subs.add)
         self.channel_subs = ChannelSubscriptions()
         self.ready = asyncio.Event()
         #: What the constructor was given (used instead of what doover_fsm would open).
@@ -123,7 +129,8 @@ class AppRuntime:
             raise ValueError(f"app_key {app_key!r} must match {KEY_RE.pattern}")
         app = self.hooks
         app.app_key = app_key
-        app.tags = type(app.tags)(app_key, self.store, app.config)
+        self.tag_manager.app_key = app_key
+        app.tags = type(app.tags)(app_key, self.tag_manager, app.config)
         if app.ui is not None:
             app.ui.tags = app.tags
 

@@ -14,6 +14,7 @@ scan goes on; in test mode the first one is re-raised by ``app.next()``.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import time
@@ -28,6 +29,7 @@ from doover_fsm.events import Event
 if TYPE_CHECKING:
     from doover_fsm.app.committer import TagCommitter
     from doover_fsm.app.runtime import AppRuntime
+    from doover_fsm.tags.manager import TagCommit
 
 log = logging.getLogger("doover_fsm.app")
 transition_log = logging.getLogger("doover_fsm.transitions")
@@ -59,6 +61,7 @@ class ScanCycle:
         self.errors_total = 0
         self._last_timing_publish_ns = 0
         self._dropped_seen = 0
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     # ------------------------------------------------------------------------------------------
     async def run(self, slot: Any = None) -> BaseException | None:
@@ -168,17 +171,28 @@ class ScanCycle:
 
     # ------------------------------------------------------------------------------------------
     def commit_now(self) -> None:
-        """Step 6: one merge-patch of every tag changed since the last scan, to the committer."""
-        rt = self.rt
-        commit = rt.store.commit()
-        patch = commit.patch
-        logged = [_logged_point(self.app.app_key, p) for p in commit.logged]
+        """Step 6: the tag manager collects this scan's commit and hands it to :meth:`submit_commit`."""
+        self.rt.tag_manager.commit_now()
+
+    def submit_commit(self, commit: TagCommit) -> None:
+        """The tag manager's sink: the patch and log messages to the committer, live tags as a one-shot."""
         committer = self.life.committer
         if committer is not None:
-            committer.submit(patch, logged)
-        if patch:
-            for event in self._own_change_events(patch):
-                rt.post(event)
+            committer.submit(commit.patch, [m.data for m in commit.messages])
+        agent = self.rt.agent
+        if commit.live and agent is not None:
+            task = asyncio.get_running_loop().create_task(
+                agent.send_oneshot("tag_values", commit.live, author=self.app.app_key))
+            self._tasks.add(task)
+            task.add_done_callback(self._task_done)
+        if commit.patch:
+            for event in self._own_change_events(commit.patch):
+                self.rt.post(event)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("publishing live tags failed", exc_info=task.exception())
 
     def _own_change_events(self, patch: dict[str, Any]) -> list[Event]:
         """Our own writes reach tag subscribers and the shutdown handshake too (next scan)."""
@@ -258,11 +272,3 @@ class ScanCycle:
             await call_maybe_async(func, *args)
         except Exception as exc:
             self._fail(errors, what, exc)
-
-
-def _logged_point(app_key: str | None, point: Any) -> dict[str, Any]:
-    """A ``log=True`` tag write as a ``tag_values`` message body (Doover layout + timestamp)."""
-    owner = getattr(point, "app_key", None)
-    body: dict[str, Any] = {point.name: point.value} if owner is None else {owner: {point.name: point.value}}
-    body["ts"] = getattr(point, "ts", None)
-    return body

@@ -77,7 +77,7 @@ class UICommands:
         async def run() -> None:
             if interaction is not None:
                 interaction.value = value
-                tag_name = None if interaction.tag is None else interaction.tag.name
+                tag_name = None if interaction.tag is None else interaction.tag.key
                 if tag_name is not None and tag_name in app.tags:
                     app.tags[tag_name].set(value)
             try:

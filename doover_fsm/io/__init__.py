@@ -19,6 +19,7 @@ from doover_fsm.io.board import (
 from doover_fsm.io.boardio import BoardIO, IOStats
 from doover_fsm.io.platform import PlatformInterface, PulseCounter
 from doover_fsm.io.select import detect_board, read_device_tree, select_board
+from doover_fsm.io.system import PlatformFeatureError
 
 __all__ = [
     "AnalogChannel",
@@ -28,6 +29,7 @@ __all__ = [
     "DigitalLine",
     "IOStats",
     "PinError",
+    "PlatformFeatureError",
     "PlatformInterface",
     "PulseCounter",
     "SchedulerHints",

@@ -3,7 +3,8 @@
 A board says which GPIO lines are the app's digital inputs/outputs (chip label + line name or
 offset, polarity, bias, debounce, safe value), which IIO channels are its analog inputs/outputs
 (with scale/offset overrides and calibration), its Modbus buses (kept raw for
-``doover_fsm.io.modbus``), scheduler hints and how to recognise it from the device tree. Every
+``doover_fsm.io.modbus``), its system/power sources (:mod:`doover_fsm.io.system`), scheduler
+hints and how to recognise it from the device tree. Every
 validation error names the file, the key and the line (see docs/boards.md for the format).
 """
 
@@ -20,6 +21,7 @@ from typing import Any, Literal
 
 from doover_fsm.errors import BoardError
 from doover_fsm.io._tomlpos import SourcePositions
+from doover_fsm.io.system import SystemConfig, parse_system
 
 BIASES = ("as-is", "pull-up", "pull-down", "disabled")
 DRIVES = ("push-pull", "open-drain", "open-source")
@@ -139,6 +141,7 @@ class Board:
     modbus: Mapping[str, Any] = field(default_factory=dict)
     scheduler: SchedulerHints = field(default_factory=SchedulerHints)
     virtual: Mapping[str, Any] = field(default_factory=dict)
+    system: SystemConfig = field(default_factory=lambda: SystemConfig({}, {}))
 
     @property
     def source(self) -> str:
@@ -258,7 +261,7 @@ class _Validator:
         return v
 
     def board(self) -> Board:
-        allowed = {"board", "detect", "di", "do", "ai", "ao", "modbus", "scheduler", "virtual"}
+        allowed = {"board", "detect", "di", "do", "ai", "ao", "modbus", "scheduler", "system", "virtual"}
         for k in self.data:
             if k not in allowed:
                 raise self.fail(k, 0, None, f"unknown table {k!r} (allowed: {', '.join(sorted(allowed))})")
@@ -283,7 +286,9 @@ class _Validator:
             raise self.fail("modbus", 0, None, "expected [modbus.<bus_id>] tables")
         return Board(name=name, description=desc, path=self.path, backend=backend, compatible=compatible,
                      model=model, di=di, do=do, ai=ai, ao=ao, modbus=modbus,
-                     scheduler=self._scheduler(), virtual=dict(self.data.get("virtual", {})))
+                     scheduler=self._scheduler(), virtual=dict(self.data.get("virtual", {})),
+                     system=parse_system(self.data.get("system", {}),
+                                         lambda key: f"{self.path}:{self.pos.line_of('system', 0, key)}"))
 
     def _strlist(self, tbl: Mapping[str, Any], table: str, key: str) -> list[str]:
         v = tbl.get(key, [])

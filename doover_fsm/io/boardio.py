@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import functools
 import heapq
 import logging
 import os
@@ -33,14 +32,17 @@ from doover_fsm.io.backend import (
     LineHandle,
 )
 from doover_fsm.io.board import AnalogChannel, Board, DigitalLine, PinError
+from doover_fsm.io.pulse import Listener, ViWatcher
+from doover_fsm.io.system import SystemIO
 
 if TYPE_CHECKING:
-    from doover_fsm.io.platform import PlatformInterface, PulseCounter
+    from doover_fsm.io.platform import PlatformInterface
     from doover_fsm.io.virtual import VirtualPanel, VirtualWorld
 
 log = logging.getLogger(__name__)
 CONSUMER = "doover_fsm"
 BACKEND_ENV = "DOOVER_IO_BACKEND"
+HISTORY = 1024  # DI edges remembered per pin for fetch_di_events
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +78,8 @@ class _ChipGroup:
 class _DiState:
     debounce_ns: int = 0
     last_edge_ns: int | None = None
-    history: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=256))
-    listeners: list[tuple[str, Callable[..., Any], list[Any]]] = field(default_factory=list)
-    counters: list[PulseCounter] = field(default_factory=list)
+    history: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=HISTORY))
+    listeners: list[Listener] = field(default_factory=list)
 
 
 class BoardIO:
@@ -109,6 +110,9 @@ class BoardIO:
             e.key: _DiState(debounce_ns=round(e.debounce_ms * 1e6)) for e in board.di}
         self._sched: list[tuple[int, int, str, object, Any]] = []
         self._seq = 0
+        self._event_id = 0
+        self._vi: list[ViWatcher] = []
+        self._system: SystemIO | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._open = False
         self._atexit = False
@@ -268,6 +272,17 @@ class BoardIO:
             ai[a.key] = a.calibration.apply(v) if a.calibration is not None else v
         self._n["air"] += len(self._ai)
         self._n["reads"] += 1
+        if self._vi:
+            self._sample_vi()
+
+    def _sample_vi(self) -> None:
+        now = self.clock.monotonic_ns()
+        for w in self._vi:
+            before = w.count
+            call = w.sample(self.ai_image[w.pin], now)
+            if w.count != before:
+                data = {"pin": w.pin, "edge": w.edge, "count": w.count, "value": self.ai_image[w.pin]}
+                self._emit(Event(trigger_name("ai", w.pin, "pulse"), "ai", data, now, callback=call))
 
     def write_outputs(self) -> None:
         """Scan step 5: fire due schedules, then write changed DOs (one call per chip) and AOs."""
@@ -277,7 +292,10 @@ class BoardIO:
             now = self.clock.monotonic_ns()
             while sched and sched[0][0] <= now:
                 _due, _seq, kind, key, value = heapq.heappop(sched)
-                (self.do_state if kind == "do" else self.ao_state)[key] = value
+                if kind == "call":
+                    value()
+                else:
+                    (self.do_state if kind == "do" else self.ao_state)[key] = value
         changed_any = False
         for g in self._groups:
             if not g.outputs:
@@ -348,19 +366,11 @@ class BoardIO:
             st.last_edge_ns = rec.timestamp_ns
             edge = "rising" if rec.rising else "falling"
             data = {"pin": e.key, "edge": edge, "value": rec.rising, "timestamp_ns": rec.timestamp_ns}
-            st.history.append({**data, "timestamp": self._wall_of(rec.timestamp_ns)})
-            callbacks: list[Callable[[], Any]] = []
-            for c in st.counters:
-                cb = c._on_edge(edge, rec.rising, rec.timestamp_ns)
-                if cb is not None:
-                    callbacks.append(cb)
-            for want, fn, state in st.listeners:
-                if want in (edge, "both"):
-                    dt = 0.0 if state[0] is None else (rec.timestamp_ns - state[0]) / NS_PER_S
-                    state[0] = rec.timestamp_ns
-                    state[1] += 1
-                    args = (e.key, rec.rising, dt, state[1], edge)
-                    callbacks.append(functools.partial(fn, *args))
+            self._event_id += 1
+            st.history.append({**data, "timestamp": self._wall_of(rec.timestamp_ns), "id": self._event_id})
+            calls = [ls.pulse(rec.rising, rec.timestamp_ns, edge) for ls in st.listeners
+                     if ls.edge in (edge, "both")]
+            callbacks = [c for c in calls if c is not None]
             self._emit(Event(trigger_name("di", e.key), "di", data, rec.timestamp_ns))
             self._emit(Event(trigger_name("di", e.key, edge), "di", data, rec.timestamp_ns,
                              callback=_chain(callbacks) if callbacks else None))
@@ -381,6 +391,18 @@ class BoardIO:
 
     def _di_state(self, key: object) -> _DiState:
         return self._di[key]
+
+    def _add_vi(self, watcher: ViWatcher) -> None:
+        self._vi.append(watcher)
+
+    @property
+    def system(self) -> SystemIO:
+        """The board's system/power sources (simulated on the virtual backend)."""
+        if self._system is None:
+            self._make_backends()
+            self._system = SystemIO(self.board.system, self.board.name, self.board.source,
+                                    sysfs_root=self._sysfs_root, world=self.virtual_world)
+        return self._system
 
     def io_table(self) -> dict[str, list[dict[str, Any]]]:
         """Every pin with its wiring and current value (for UIs and ``board show``)."""

@@ -63,6 +63,14 @@ class VirtualWorld:
         self.clock = clock
         self.chips: dict[str, _VChip] = {}
         self.iio: dict[str, dict[str, float]] = {}
+        # The simulated power side (what a Doover board's MCU/PMIC would report and do).
+        self.system: dict[str, float] = {}
+        self.power_log: list[tuple[str, float, Any]] = []
+        self.wake_on_voltage: float | None = None
+        self.wake_reason: str | None = "reboot"
+        self.sleep_log: list[Any] = []
+        self.sleep_log_interval = 0
+        self.location: Any = None
 
     def add_chip(self, label: str, line_names: Sequence[str]) -> None:
         self.chips[label] = _VChip(label, [_VLine(n) for n in line_names])
@@ -117,6 +125,17 @@ class VirtualWorld:
 
     def get_raw(self, device: str, attr: str) -> float:
         return self.iio[device][attr]
+
+    def set_system(self, quantity: str, value: float) -> None:
+        """Set a simulated system quantity, e.g. ``set_system("voltage", 11.2)``."""
+        self.system[quantity] = float(value)
+
+    def system_value(self, quantity: str, default: float) -> float:
+        return self.system.setdefault(quantity, float(default))
+
+    def record_power(self, action: str, arg: Any = None) -> None:
+        """What a power action would have done (``shutdown``, ``reboot``, ``schedule_startup``...)."""
+        self.power_log.append((action, self.clock.time(), arg))
 
 
 class VirtualLineHandle:
@@ -273,7 +292,7 @@ def write_json_atomic(path: Path, data: Any) -> None:
 class VirtualPanel:
     """Mirrors the virtual board's inputs/outputs to JSON files. Not thread-safe (scan-owned).
 
-    ``inputs.json``: ``{"di": {"<pin>": true}, "ai": {"<pin>": raw}}`` (set by other
+    ``inputs.json``: ``{"di": {"<pin>": true}, "ai": {"<pin>": raw}, "system": {"voltage": 12.1}}`` (set by other
     processes). ``outputs.json``: ``{"do": {...}, "ao": {...}, "time": unix_s}``.
     """
 
@@ -310,6 +329,9 @@ class VirtualPanel:
             with contextlib.suppress(BoardError, TypeError, ValueError):
                 a = self.board.lookup("ai", key)
                 self.world.set_raw(a.device.replace("*", ""), f"in_{a.channel}_raw", float(raw))  # type: ignore[union-attr]
+        for quantity, value in (data.get("system") or {}).items():
+            with contextlib.suppress(TypeError, ValueError):
+                self.world.set_system(str(quantity), float(value))
         return True
 
     def publish(self, do: Mapping[object, bool], ao: Mapping[object, float | None], *, force: bool = False) -> None:

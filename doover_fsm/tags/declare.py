@@ -1,299 +1,285 @@
-"""Declarative tags: ``class MyTags(Tags): ready = Boolean(default=False)``.
+"""Tag declarations, as pydoover 1.18 writes them: ``ready = Boolean(default=False)`` on a ``Tags`` class.
 
-A declaration is shared by the class; a :class:`Tags` instance binds the declarations to
-one app's :class:`~doover_fsm.tags.store.TagStore`, so ``self.tags.ready.set(True)`` writes
-the C-backed store (visible to reads at once, committed once per scan) and
-``self.tags.ready = True`` does the same (pydoover silently dropped that form).
+A :class:`Tag` is shared by the class (``MyTags.ready`` is the :class:`Tag`, so
+``MyTags.ready.live`` reads its options): its type, default, name, ``log_on`` triggers and
+``live`` flag. A declaration is not a value; :mod:`doover_fsm.tags.tagset` binds declarations
+to a tag manager (``Tags`` instances, ``BoundTag``).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from doover_fsm._util.maybe_async import Completed
+from doover_fsm.tags.triggers import (
+    NUMERIC_TRIGGERS,
+    STATE_TRIGGERS,
+    NotSet,
+    _LogTrigger,
+    evaluate_all,
+    normalise_log_on,
+    triggers_for,
+)
 
 if TYPE_CHECKING:
-    from doover_fsm.tags.store import TagStore
+    from doover_fsm.tags.tagset import Tags, _DeclaredTag
+
+__all__ = ["KEY_RE", "Array", "Boolean", "BoundTag", "Integer", "Number", "Object", "RemoteTag", "String", "Tag",
+           "Tags", "coerce_read"]
 
 KEY_RE = re.compile(r"^[a-zA-Z0-9_-]+$")
+_DONE: Completed[None] = Completed(None)
+_NUMERIC = frozenset({"number", "integer", "float"})
 
 
-class _NotSetType:
-    _instance: _NotSetType | None = None
-
-    def __new__(cls) -> _NotSetType:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "NotSet"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-#: Sentinel for "no default declared".
-NotSet: Any = _NotSetType()
-
-_TYPE_ALIASES = {
-    "bool": "boolean", "boolean": "boolean",
-    "number": "number", "float": "number",
-    "int": "integer", "integer": "integer",
-    "str": "string", "string": "string", "text": "string",
-    "object": "object", "dict": "object", "json": "any",
-    "array": "array", "list": "array",
-    "any": "any",
-}
-
-
-def coerce_value(tag_type: str, name: str, value: Any) -> Any:
-    """Check ``value`` against a declared tag type; return it normalised or raise TypeError.
-
-    JSON does not tell ints from floats, so an integer tag accepts ``3.0`` (stored as 3).
-    ``None`` is always allowed (it clears the value for readers).
-    """
-    if value is None or tag_type == "any":
+def coerce_read(value: Any, tag_type: str) -> Any:
+    """A stored value as its declared type reads it: JSON's ``3.0`` for an integer is 3, booleans are bool."""
+    if value is None or value is NotSet:
         return value
-    if tag_type == "boolean":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int) and value in (0, 1):
-            return bool(value)
-    elif tag_type == "number":
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return value
-    elif tag_type == "integer":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-            return int(value)
-    elif tag_type == "string":
-        if isinstance(value, str):
-            return value
-    elif tag_type == "object":
-        if isinstance(value, dict):
-            return value
-    elif tag_type == "array":
-        if isinstance(value, (list, tuple)):
-            return list(value)
-    raise TypeError(f"tag {name!r} is declared {tag_type}; got {type(value).__name__} {value!r}")
+    if tag_type == "integer" and type(value) is float and value.is_integer():
+        return int(value)
+    if tag_type == "boolean" and type(value) is not bool:
+        return bool(value)
+    return value
 
 
 class Tag:
-    """Declaration of one tag: its type, default, and whether writes are logged by default.
+    """Declaration of one tag: its type, default, name, log triggers and live flag.
 
-    Use the typed subclasses (:class:`Boolean`, :class:`Number`, ...) or
-    ``Tag("boolean", default=False)`` as in pydoover.
+    ``Tag("number", default=0.0, live=True, log_on=Rise(80))``. ``tag_type`` is kept as given
+    (``"number"``, ``"integer"``, ``"boolean"``, ``"string"``, ``"object"``, ``"array"``…);
+    ``log_on=`` takes numeric triggers for number/integer/float tags and state triggers for
+    boolean/string tags. A declaration is not a value: reading or writing it raises.
     """
-
-    tag_type: str = "any"
 
     def __init__(
         self,
-        tag_type: str | None = None,
+        tag_type: str,
         default: Any = NotSet,
         name: str | None = None,
-        *,
-        log: bool = False,
-        description: str = "",
-        global_tag: bool = False,
-        app_key: str | None = None,
-    ) -> None:
-        if tag_type is not None:
-            try:
-                self.tag_type = _TYPE_ALIASES[tag_type.lower()]
-            except KeyError:
-                known = ", ".join(sorted(set(_TYPE_ALIASES.values())))
-                raise ValueError(f"unknown tag type {tag_type!r} (known: {known})") from None
+        log_on: _LogTrigger | list[_LogTrigger] | None = None,
+        live: bool = False,
+    ):
+        if not isinstance(tag_type, str):
+            raise TypeError(f"Tag: tag_type must be a str such as 'number', got {tag_type!r}")
+        if name is not None and (not isinstance(name, str) or not KEY_RE.match(name)):
+            raise ValueError(f"Tag: name {name!r} must match {KEY_RE.pattern}")
+        self.tag_type = tag_type
         self.name = name
-        self.log = log
-        self.description = description
-        self.global_tag = global_tag
-        self.app_key = app_key
-        if default is not NotSet and default is not None:
-            default = coerce_value(self.tag_type, name or "<unnamed>", default)
         self.default = default
+        #: Republish the value as a one-shot message each scan while a user watches it live.
+        self.live = live
+        self._declared_attr_name: str | None = None
+        self.log_on: list[_LogTrigger] = (
+            [] if log_on is None else normalise_log_on(log_on, triggers_for(tag_type), type(self).__name__)
+        )
 
-    def __set_name__(self, owner: type, attr: str) -> None:
-        if self.name is None:
-            self.name = attr
-        if not KEY_RE.match(self.name):
-            raise ValueError(f"{owner.__name__}.{attr}: tag name {self.name!r} must match {KEY_RE.pattern}")
+    @property
+    def key(self) -> str | None:
+        """The name the tag is stored under: ``name=`` if given, else its attribute name."""
+        return self.name or self._declared_attr_name
 
-    # Descriptor protocol: class access gives the declaration, instance access the bound tag.
-    def __get__(self, instance: Tags | None, owner: type | None = None) -> Any:
-        if instance is None:
-            return self
-        return instance._bound[self.name]  # type: ignore[index]
-
-    def __set__(self, instance: Tags, value: Any) -> None:
-        instance._bound[self.name].set(value)  # type: ignore[index]
-
-    def to_schema(self) -> dict[str, Any]:
-        """The declaration as a JSON-able dict (for docs and the UI schema)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The declaration as pydoover's schema dict: type, default (if any), live (if set)."""
         out: dict[str, Any] = {"type": self.tag_type}
         if self.default is not NotSet:
             out["default"] = self.default
-        if self.description:
-            out["description"] = self.description
-        if self.global_tag:
-            out["global"] = True
+        if self.live:
+            out["live"] = True
         return out
 
+    def to_schema(self) -> dict[str, Any]:
+        """Same as :meth:`to_dict`."""
+        return self.to_dict()
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self.name!r}, default={self.default!r})"
+        return f"Tag(name={self.name!r}, tag_type={self.tag_type!r}, default={self.default!r})"
 
+    def _resolve_target(self, tags: Tags, declaration: _DeclaredTag) -> tuple[str | None, str]:
+        """``(app_key, tag name)`` that reads and writes of this declaration go to."""
+        return tags.app_key, declaration.name
 
-class Boolean(Tag):
-    tag_type = "boolean"
+    def _evaluate_log_trigger(self, prev: Any, new: Any, state: dict[str, Any]) -> bool:
+        return evaluate_all(self.log_on, prev, new, state) if self.log_on else False
 
-    def __init__(self, default: Any = NotSet, name: str | None = None, **kw: Any) -> None:
-        super().__init__(None, default, name, **kw)
-
-
-class Number(Tag):
-    tag_type = "number"
-
-    def __init__(self, default: Any = NotSet, name: str | None = None, **kw: Any) -> None:
-        super().__init__(None, default, name, **kw)
-
-
-class Integer(Tag):
-    tag_type = "integer"
-
-    def __init__(self, default: Any = NotSet, name: str | None = None, **kw: Any) -> None:
-        super().__init__(None, default, name, **kw)
-
-
-class String(Tag):
-    tag_type = "string"
-
-    def __init__(self, default: Any = NotSet, name: str | None = None, **kw: Any) -> None:
-        super().__init__(None, default, name, **kw)
-
-
-class Object(Tag):
-    tag_type = "object"
-
-    def __init__(self, default: Any = NotSet, name: str | None = None, **kw: Any) -> None:
-        super().__init__(None, default, name, **kw)
-
-
-class Array(Tag):
-    tag_type = "array"
-
-    def __init__(self, default: Any = NotSet, name: str | None = None, **kw: Any) -> None:
-        super().__init__(None, default, name, **kw)
-
-
-class BoundTag:
-    """One declared tag bound to an app's store. Not thread-safe (scan thread only)."""
-
-    __slots__ = ("_app_key", "_decl", "_name", "_store", "_type")
-
-    def __init__(self, decl: Tag, app_key: str | None, store: TagStore) -> None:
-        self._decl = decl
-        self._name = decl.name
-        self._type = decl.tag_type
-        self._app_key = None if decl.global_tag else (decl.app_key or app_key)
-        self._store = store
-
-    @property
-    def name(self) -> str:
-        return self._name  # type: ignore[return-value]
-
-    @property
-    def declaration(self) -> Tag:
-        return self._decl
+    # A declaration is not a runtime value (as in pydoover): say so instead of misbehaving.
+    def _not_a_value(self) -> NoReturn:
+        raise RuntimeError(
+            "Declared Tag definitions are not runtime values. Access tags through a Tags instance."
+        )
 
     @property
     def value(self) -> Any:
-        """The current value (the declared default while nothing was written)."""
-        return self.get()
+        self._not_a_value()
 
-    @value.setter
-    def value(self, new: Any) -> None:
-        self.set(new)
+    def get(self) -> Any:
+        self._not_a_value()
 
-    def get(self, default: Any = NotSet) -> Any:
-        fallback = self._decl.default if default is NotSet else default
-        value = self._store.get(self._app_key, self._name, NotSet)  # type: ignore[arg-type]
-        if value is NotSet:
-            return None if fallback is NotSet else fallback
-        return value
+    def set(self, value: Any, log: bool = False) -> Any:
+        self._not_a_value()
 
-    def set(self, value: Any, log: bool | None = None, only_if_changed: bool = True) -> Completed[bool]:
-        """Write the tag; returns whether it changed (awaitable or not)."""
-        value = coerce_value(self._type, self._name, value)  # type: ignore[arg-type]
-        changed = self._store.set(
-            self._app_key, self._name, value,  # type: ignore[arg-type]
-            only_if_changed=only_if_changed, log=self._decl.log if log is None else log,
-        )
-        return Completed(changed)
+    def delete(self, log: bool = False) -> Any:
+        self._not_a_value()
 
-    def increment(self, amount: int | float = 1, log: bool | None = None) -> Completed[bool]:
-        current = self.get()
-        return self.set((current or 0) + amount, log=log)
-
-    def decrement(self, amount: int | float = 1, log: bool | None = None) -> Completed[bool]:
-        return self.increment(-amount, log=log)
-
-    def clear(self, log: bool | None = None) -> Completed[bool]:
-        return self.set(None, log=log)
+    def clear(self) -> Any:
+        self._not_a_value()
 
     def is_set(self) -> bool:
-        return self._store.get(self._app_key, self._name, NotSet) is not NotSet  # type: ignore[arg-type]
+        self._not_a_value()
 
-    def __repr__(self) -> str:
-        return f"<tag {self._app_key or '<global>'}.{self._name}={self.get()!r}>"
+    def increment(self, amount: int | float = 1, log: bool = False) -> Any:
+        self._not_a_value()
+
+    def decrement(self, amount: int | float = 1, log: bool = False) -> Any:
+        self._not_a_value()
+
+    def __str__(self) -> str:
+        self._not_a_value()
+
+    def __bool__(self) -> bool:
+        self._not_a_value()
+
+    def __int__(self) -> int:
+        self._not_a_value()
+
+    def __float__(self) -> float:
+        self._not_a_value()
+
+    def __lt__(self, other: Any) -> bool:
+        self._not_a_value()
+
+    def __le__(self, other: Any) -> bool:
+        self._not_a_value()
+
+    def __gt__(self, other: Any) -> bool:
+        self._not_a_value()
+
+    def __ge__(self, other: Any) -> bool:
+        self._not_a_value()
 
 
-class Tags:
-    """Base class for an app's declared tags; bound per app instance.
+class _Typed(Tag):
+    _TYPE = "any"
+    _ALLOWED_TRIGGERS: tuple[type, ...] = ()
 
-    ``Tags(app_key, store)`` binds every declared :class:`Tag` of the subclass (and its bases).
+    def __init__(self, *, default: Any = NotSet, name: str | None = None,
+                 log_on: _LogTrigger | list[_LogTrigger] | None = None, live: bool = False):
+        super().__init__(self._TYPE, default=default, name=name, live=live)
+        self.log_on = normalise_log_on(log_on, self._ALLOWED_TRIGGERS, type(self).__name__)
+
+
+class Number(_Typed):
+    """A numeric tag; ``log_on`` takes :class:`Cross`, :class:`Rise`, :class:`Fall`, :class:`Delta`."""
+
+    _TYPE = "number"
+    _ALLOWED_TRIGGERS = NUMERIC_TRIGGERS
+
+    def __init__(self, *, default: Any = NotSet, name: str | None = None,
+                 log_on: _LogTrigger | list[_LogTrigger] | None = None, live: bool = False):
+        super().__init__(default=default, name=name, log_on=log_on, live=live)
+
+
+class Boolean(_Typed):
+    """A boolean tag; ``log_on`` takes :class:`AnyChange`, :class:`Enter`, :class:`Exit`."""
+
+    _TYPE = "boolean"
+    _ALLOWED_TRIGGERS = STATE_TRIGGERS
+
+    def __init__(self, *, default: Any = NotSet, name: str | None = None,
+                 log_on: _LogTrigger | list[_LogTrigger] | None = None, live: bool = False):
+        super().__init__(default=default, name=name, log_on=log_on, live=live)
+
+
+class String(_Typed):
+    """A string tag; ``log_on`` takes :class:`AnyChange`, :class:`Enter`, :class:`Exit`."""
+
+    _TYPE = "string"
+    _ALLOWED_TRIGGERS = STATE_TRIGGERS
+
+    def __init__(self, *, default: Any = NotSet, name: str | None = None,
+                 log_on: _LogTrigger | list[_LogTrigger] | None = None, live: bool = False):
+        super().__init__(default=default, name=name, log_on=log_on, live=live)
+
+
+class Integer(_Typed):
+    """An integer tag (doover_fsm's shorthand for ``Tag("integer")``); numeric triggers."""
+
+    _TYPE = "integer"
+    _ALLOWED_TRIGGERS = NUMERIC_TRIGGERS
+
+    def __init__(self, *, default: Any = NotSet, name: str | None = None,
+                 log_on: _LogTrigger | list[_LogTrigger] | None = None, live: bool = False):
+        super().__init__(default=default, name=name, log_on=log_on, live=live)
+
+
+class Object(Tag):
+    """A JSON object tag (doover_fsm's shorthand for ``Tag("object")``); writes merge into it."""
+
+    def __init__(self, *, default: Any = NotSet, name: str | None = None, live: bool = False):
+        super().__init__("object", default=default, name=name, live=live)
+
+
+class Array(Tag):
+    """A JSON array tag (doover_fsm's shorthand for ``Tag("array")``)."""
+
+    def __init__(self, *, default: Any = NotSet, name: str | None = None, live: bool = False):
+        super().__init__("array", default=default, name=name, live=live)
+
+
+class _UnresolvedRemoteTag(Exception):
+    """An optional RemoteTag whose config TagRef was left blank (reads give the default)."""
+
+
+class RemoteTag(Tag):
+    """A tag published by another app, found through a config ``TagRef`` with the same ``reference_name``.
+
+    Reads and writes go to the referenced app's tag once ``Tags._resolve_remote_tags()`` ran
+    (the app runtime calls it after ``Tags.setup()``); with ``republish_locally`` the upstream
+    value is mirrored into this app's tags under ``reference_name``.
     """
 
-    _declarations: ClassVar[dict[str, Tag]] = {}
+    def __init__(
+        self,
+        tag_type: str,
+        *,
+        reference_name: str,
+        republish_locally: bool = True,
+        default: Any = NotSet,
+        name: str | None = None,
+        optional: bool = False,
+        live: bool = False,
+    ):
+        if optional and default is NotSet:
+            default = None
+        super().__init__(tag_type, default=default, name=name, live=live)
+        self.reference_name = reference_name
+        self.republish_locally = republish_locally
+        self.optional = optional
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        decls: dict[str, Tag] = {}
-        for klass in reversed(cls.__mro__):
-            for value in vars(klass).values():
-                if isinstance(value, Tag):
-                    decls[value.name] = value  # type: ignore[index]
-        cls._declarations = decls
+    def __repr__(self) -> str:
+        return (f"RemoteTag(name={self.name!r}, reference_name={self.reference_name!r}, "
+                f"tag_type={self.tag_type!r}, republish_locally={self.republish_locally}, "
+                f"optional={self.optional})")
 
-    def __init__(self, app_key: str | None, store: TagStore, config: Any = None) -> None:
-        self.app_key = app_key
-        self.config = config
-        self._store = store
-        self._bound: dict[str, BoundTag] = {
-            name: BoundTag(decl, app_key, store) for name, decl in self._declarations.items()
-        }
+    def _resolve_target(self, tags: Tags, declaration: _DeclaredTag) -> tuple[str | None, str]:
+        target = tags._remote_tag_targets.get(declaration.attr_name)
+        if target is None:
+            if self.optional:
+                raise _UnresolvedRemoteTag(declaration.attr_name)
+            raise RuntimeError(
+                f"RemoteTag '{declaration.attr_name}' has not been resolved against the config. "
+                f"The application framework should call `await tags._resolve_remote_tags()` after "
+                f"`Tags.setup()`."
+            )
+        if target["agent_id"]:
+            raise NotImplementedError(
+                f"Cross-agent RemoteTag (agent_id={target['agent_id']!r}) is not yet supported.")
+        return target["app_key"], target["tag_name"]
 
-    @classmethod
-    def declarations(cls) -> dict[str, Tag]:
-        """Declared tags by name."""
-        return dict(cls._declarations)
 
-    def __iter__(self) -> Iterator[BoundTag]:
-        return iter(self._bound.values())
 
-    def __getitem__(self, name: str) -> BoundTag:
-        return self._bound[name]
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._bound
-
-    def to_dict(self) -> dict[str, Any]:
-        """Current values of all declared tags."""
-        return {name: tag.get() for name, tag in self._bound.items()}
-
-    def to_schema(self) -> dict[str, Any]:
-        return {name: decl.to_schema() for name, decl in self._declarations.items()}
+# ``Tags``/``BoundTag`` lived here before tagset.py: keep ``from doover_fsm.tags.declare import Tags``
+# working. Imported last (tagset imports this module); the package imports this module first.
+from doover_fsm.tags.tagset import BoundTag as BoundTag  # noqa: E402
+from doover_fsm.tags.tagset import Tags as Tags  # noqa: E402

@@ -490,6 +490,60 @@ class TagStore:
             else:
                 self._write(self._id_for(None, key), value, _QUIET, ts)
 
+    def replace(self, aggregate: dict[str, Any], *, keep_pending: bool = False) -> None:
+        """Make the store hold exactly ``aggregate`` (a whole ``tag_values``), not marked for commit.
+
+        With ``keep_pending`` a tag written locally and not committed yet keeps its value (the
+        agent's copy is older than the scan's write). Used when the whole aggregate is adopted.
+        """
+        if type(aggregate) is not dict:
+            raise TypeError(f"TagStore.replace: aggregate must be a dict, got {type(aggregate).__name__}")
+        ts = self._now_ns()
+        keep: set[int] = set()
+        for key, value in aggregate.items():
+            _check_key(key, "aggregate key")
+            if self._is_section(key, value):
+                if type(value) is not dict:
+                    raise ValueError(f"TagStore.replace: app section {key!r} must be a dict, got {value!r}")
+                for name, v in value.items():
+                    tid = self._id_for(key, name)
+                    keep.add(tid)
+                    if not (keep_pending and self._table.is_pending(tid)):
+                        self._write(tid, v, _QUIET, ts)
+            else:
+                tid = self._id_for(None, key)
+                keep.add(tid)
+                if not (keep_pending and self._table.is_pending(tid)):
+                    self._write(tid, value, _QUIET, ts)
+        for tid in range(len(self._keys)):
+            if tid not in keep and not (keep_pending and self._table.is_pending(tid)):
+                self._write(tid, None, _QUIET, ts)
+
+    def knows(self, app_key: str | None, name: str) -> bool:
+        """True if this tag name was ever used (written, loaded or deleted) in this store."""
+        return (app_key, name) in self._ids
+
+    def is_section(self, key: str) -> bool:
+        """True if ``key`` names an app section (``{app_key: {tag: value}}``) of ``tag_values``."""
+        return key in self._apps
+
+    def is_global(self, key: str) -> bool:
+        """True if ``key`` names a global tag (one that was ever written)."""
+        return key in self._globals
+
+    def section(self, app_key: str) -> dict[str, Any] | None:
+        """The current tags of one app as a new dict, or None if that app has none."""
+        ids = self._apps.get(app_key)
+        if not ids:
+            return None
+        out: dict[str, Any] = {}
+        for tid in ids:
+            name = self._keys[tid][1]
+            value = self.get(app_key, name, _MISSING)
+            if value is not _MISSING:
+                out[name] = value
+        return out or None
+
     def _id_for(self, app_key: str | None, name: str) -> int:
         tid = self._ids.get((app_key, name))
         return self._new_id(app_key, name) if tid is None else tid

@@ -70,8 +70,7 @@ class Variable(Element):
         # (not ``self.tag``: mypy applies Tag's descriptor __get__ to a property typed as Tag)
         tag = self.curr_val if isinstance(self.curr_val, Tag) else None
         if tag is not None:
-            owner = None if tag.global_tag else (tag.app_key or app_key)
-            out["tag"] = {"app_key": owner, "name": tag.name}
+            out["tag"] = {"app_key": app_key, "name": tag.key}
         elif self.curr_val is not None:
             out["currentValue"] = self.curr_val
         return out

@@ -131,6 +131,7 @@ async def test_observer_flags_from_dv_ui_sub(data_dir: Path) -> None:
             "live_tag_open": {"u1": {"ts": now_ms, "tags": ["ch.level"]}},
             "group_open": {"u2": {"ts": now_ms - 500_000}},  # stale: older than 120 s
         })
+        await app.next()  # dv-ui-sub changes reach the tag manager as an event, at the next scan
         assert app.is_being_observed and app.is_agent_open and app.is_app_open
         assert app.is_live_tag_open("level") and not app.is_live_tag_open("other")
         assert not app.is_group_open

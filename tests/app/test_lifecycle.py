@@ -109,7 +109,11 @@ async def test_config_from_file_and_per_instance(tmp_path: Path, data_dir: Path)
     b = make(CfgApp, tmp_path, app_key="b")
     async with started(a):
         assert a.config.pump_name.value == "north" and a.config.start_level.value == 55
-    assert b.config.start_level.value == 70.0 and b.config.pump_name.value is None
+    # Values are per instance; b never loaded a config, so (as in pydoover) reading one raises.
+    with pytest.raises(ValueError, match="start_level not set"):
+        b.config.start_level.value  # noqa: B018
+    b.config._inject_deployment_config({"pump_name": "south"})
+    assert b.config.start_level.value == 70.0 and b.config.pump_name.value == "south"
 
 
 async def test_config_error_names_the_file_and_key(tmp_path: Path, data_dir: Path) -> None:

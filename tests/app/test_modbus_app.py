@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from _apptest import make, started
 
-from doover_fsm import Application, ModbusError, MonotonicClock
+from doover_fsm import Application, MonotonicClock
 from doover_fsm.errors import ModbusTimeoutError
 from tests.modbus._modbus_testutil import SimServer, free_port
 
@@ -28,10 +28,10 @@ class MeterApp(Application):
         self.readings: list[object] = []
         self.direct = None
         self.read_default = True  # turned off before the device is muted (it shares device 1)
-        self.add_new_modbus_read_subscription(address=0, count=2, register_type=3, poll_secs=0.05,
+        self.add_new_modbus_read_subscription(address=0, count=2, register_type=4, poll_secs=0.05,
                                               callback=self.readings.append, bus_id="plant")
         self.modbus_iface.add_read_register_subscription(bus_id="plant", modbus_id=1, start_address=10,
-                                                         num_registers=1, register_type=3, poll_secs=0.05,
+                                                         num_registers=1, register_type=4, poll_secs=0.05,
                                                          name="meter")
 
     def plausible(self, event) -> bool:
@@ -39,11 +39,10 @@ class MeterApp(Application):
 
     async def main_loop(self) -> None:
         if self.read_default:
-            self.default_read = await self.read_modbus_registers(address=7, count=2, register_type=3)  # bus "default"
-        try:
-            self.direct = await self.read_modbus_registers(address=5, count=1, register_type=3, bus_id="plant")
-        except ModbusError as exc:  # typed: names the bus, device, function and address
-            self.direct = exc
+            self.default_read = await self.read_modbus_registers(address=7, count=2, register_type=4)  # bus "default"
+        # pydoover's contract: None when the request failed; the typed error (naming the bus,
+        # device, function and address) is kept in modbus_iface.last_error
+        self.direct = await self.read_modbus_registers(address=5, count=1, register_type=4, bus_id="plant")
 
 
 async def _scan_until(app: Application, pred, timeout: float = 10.0) -> None:
@@ -71,7 +70,9 @@ async def test_app_reads_modbus_from_its_config_and_reacts_to_loss(tmp_path: Pat
             app.read_default = False
             server.mute.add(1)  # the device stops answering: the machine hears modbus_lost
             await _scan_until(app, lambda: app.machine.state == "lost")
-            assert isinstance(app.direct, ModbusTimeoutError) and "bus 'plant' device 1" in str(app.direct)
+            assert app.direct is None
+            err = app.modbus_iface.last_error
+            assert isinstance(err, ModbusTimeoutError) and "bus 'plant' device 1" in str(err)
             server.mute.clear()  # ...and it comes back
             await _scan_until(app, lambda: app.machine.state == "reading")
     finally:

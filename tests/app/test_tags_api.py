@@ -82,24 +82,25 @@ async def test_only_if_changed_and_log_points(data_dir: Path) -> None:
         await app.next()
         msgs = await app.device_agent.list_messages("tag_values", limit=10)
         points = [m.data["pump"]["v"] for m in msgs if "pump" in m.data and "v" in m.data["pump"]]
-        assert points == [1, 1, 2]
-        assert all("ts" in m.data for m in msgs)
+        # pydoover: one log message per commit holding the last logged value of each tag, no "ts" key
+        # (the message's own timestamp says when); the forced 1 and then 2 in one scan log 2.
+        assert points == [1, 2]
+        assert not any("ts" in m.data for m in msgs)
 
 
 async def test_declared_tags_typed_defaults_and_attribute_assignment(data_dir: Path) -> None:
     app = make(TagApp, data_dir, app_key="pump")
     async with started(app):
-        assert app.tags.level.value == 1.5 and app.tags.count.get() == 0 and app.tags.name.value is None
+        assert app.tags.level.value == 1.5 and app.tags.count.get() == 0 and app.tags.name.value is tags.NotSet
         app.tags.count.set(3)
         await app.tags.count.set(4)  # awaited form
         app.tags.on = True  # attribute assignment writes (pydoover silently dropped it)
         app.tags.count.increment()
         app.tags.count.set(6.0)  # JSON ints arrive as floats
         assert app.tags.count.value == 6 and isinstance(app.tags.count.value, int)
-        with pytest.raises(TypeError, match="'count' is declared integer"):
-            app.tags.count.set("six")
-        with pytest.raises(TypeError, match="'on' is declared boolean"):
-            app.tags.on.set("yes")
+        app.tags.on.set(1)  # stored as written (pydoover does not check types); reads coerce to bool
+        assert app.tags.on.value is True
+        app.tags.on.set(True)
         app.tags.blob.set({"a": [1, {"b": None}]})
         app.tags.items.set((1, 2))
         await app.next()

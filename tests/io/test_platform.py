@@ -79,8 +79,10 @@ async def test_set_do_errors(rig) -> None:
         await p.set_do([0, 1, 2], [True, False])
     with pytest.raises(PinError, match=r"unknown DO 42 on board 'virtual'"):
         await p.set_do(42, True)
-    with pytest.raises(ValueError, match="must be a bool or 0/1"):
-        await p.set_do(0, 2)
+    with pytest.raises(ValueError, match="DO values must be a bool, an int or a list"):
+        await p.set_do(0, 0.5)
+    assert await p.set_do(0, 2) is True  # pydoover: any int is a truth value
+    assert await p.fetch_do(0) is True
     with pytest.raises(PinError, match="unknown DI 'pump'"):
         await p.fetch_di("pump")
 
@@ -179,13 +181,17 @@ async def test_fetch_di_events_and_io_table(rig) -> None:
     t_mid = clock.time()
     di(world, 4, False, clock, dt=1)
     io.read_inputs()
-    evs = await p.fetch_di_events(4, "both")
-    assert [e["edge"] for e in evs] == ["rising", "falling"]
-    assert [e["edge"] for e in await p.fetch_di_events(4, "both", events_from=t_mid + 0.5)] == ["falling"]
-    assert [e["edge"] for e in await p.fetch_di_events(4, "rising")] == ["rising"]
+    synced, evs = await p.fetch_di_events(4, "both")  # pydoover's (synced, events)
+    assert synced is True
+    assert [e.event for e in evs] == ["DI_R", "DI_F"] and [e.value for e in evs] == ["1", "0"]
+    assert evs[0].pin == 4 and evs[0].time == round((t_mid) * 1000)
+    ms_mid = round((t_mid + 0.5) * 1000)  # events_from in unix milliseconds, as pydoover
+    assert [e.event for e in (await p.fetch_di_events(4, "both", events_from=ms_mid))[1]] == ["DI_F"]
+    assert [e.event for e in (await p.fetch_di_events(4, "both", events_from=evs[0].event_id))[1]] == ["DI_F"]
+    assert [e.event for e in (await p.fetch_di_events(4, "rising"))[1]] == ["DI_R"]
     table = await p.fetch_io_table()
-    assert [r["pin"] for r in table["di"]] == list(range(8))
-    assert table["do"][0]["safe"] is False and table["ai"][3]["units"] == "%"
+    assert table == {"DI": list(range(8)), "DO": list(range(8)), "AI": [0, 1, 2, 3], "AO": [0, 1]}
+    assert io.io_table()["do"][0]["safe"] is False and io.io_table()["ai"][3]["units"] == "%"
 
 
 async def test_events_posted_through_the_loop_reader(rig) -> None:

@@ -164,4 +164,6 @@ class Collector:
 
 
 def make_iface(collector: Collector, buses: dict[str, BusConfig], **kwargs: object) -> ModbusInterface:
+    """An interface that raises typed errors (``raise_errors=True``) unless told otherwise."""
+    kwargs.setdefault("raise_errors", True)
     return ModbusInterface(buses, post_event=collector.post, clock=MonotonicClock(), **kwargs)  # type: ignore[arg-type]

@@ -47,7 +47,7 @@ async def test_read_argument_errors(offline_iface: ModbusInterface, kwargs: dict
 
 WRITES = [
     ({"values": [1], "register_type": 2}, "read-only"),
-    ({"values": [1], "register_type": 4}, "read-only"),
+    ({"values": [1], "register_type": 3}, "read-only"),
     ({"values": []}, "values must not be empty"),
     ({"values": None}, "values must not be empty"),
     ({"values": "12"}, "values must be a list"),
@@ -69,8 +69,8 @@ async def test_write_argument_errors(offline_iface: ModbusInterface, kwargs: dic
 
 
 async def test_single_write_and_subscription_argument_errors(offline_iface: ModbusInterface) -> None:
-    with pytest.raises(ValueError, match="register_type=4"):
-        await offline_iface.write_single_register(address=1, value=1, register_type=4)
+    with pytest.raises(ValueError, match="register_type=3"):
+        await offline_iface.write_single_register(address=1, value=1, register_type=3)
     with pytest.raises(ValueError, match="address"):
         await offline_iface.write_single_register(address=70000, value=1)
     with pytest.raises(ValueError, match="value must be in"):

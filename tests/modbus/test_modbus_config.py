@@ -103,3 +103,22 @@ def test_app_config_overrides_board_per_bus_id() -> None:
     merged = merge_buses(board, app)
     assert merged["default"] == TcpBusConfig("default", "gw")
     assert merged["plc"] == TcpBusConfig("plc", "a")
+
+
+async def test_modbus_for_app_merges_board_and_app_buses() -> None:
+    from doover_fsm.clock import MonotonicClock
+    from doover_fsm.io.modbus import modbus_for_app
+
+    board = {"default": {"type": "rtu", "port": "/dev/ttyAMA0"}, "plc": {"type": "tcp", "host": "10.0.0.1"}}
+    app = {"plc": {"type": "tcp", "host": "10.0.0.2", "port": 1502}}
+    it = modbus_for_app(board_buses=board, board_source="b.toml", app_buses=app, app_source="cfg.json",
+                        app_config=None, post_event=lambda e: True, clock=MonotonicClock(), is_async=True)
+    try:
+        assert it.bus_ids == ("default", "plc") and it.is_async is True
+        assert (await it.fetch_bus_status("plc")).target == "tcp 10.0.0.2:1502"  # the app's bus replaced the board's
+    finally:
+        await it.close()
+    with pytest.raises(BoardError, match=r"cfg\.json: modbus: \[modbus\.plc\.host\] is required"):
+        modbus_for_app(board_buses=None, board_source="b.toml", app_buses={"plc": {"type": "tcp"}},
+                       app_source="cfg.json", app_config=None, post_event=lambda e: True,
+                       clock=MonotonicClock(), is_async=None)

@@ -10,8 +10,10 @@ def test_exports() -> None:
         [
             "BusConfig",
             "BusStatus",
+            "ManyModbusConfig",
             "ModbusBus",
             "ModbusBusClosedError",
+            "ModbusConfig",
             "ModbusConnectionError",
             "ModbusDeviceHealth",
             "ModbusError",
@@ -25,7 +27,9 @@ def test_exports() -> None:
             "ModbusTimeoutError",
             "RtuBusConfig",
             "TcpBusConfig",
+            "bus_from_element",
             "merge_buses",
+            "modbus_for_app",
             "parse_buses",
         ]
     )

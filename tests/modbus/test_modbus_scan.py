@@ -24,7 +24,7 @@ async def test_scan_keeps_ticking_while_device_is_dead(tcp_server: SimServer, ev
     iface = make_iface(events, {"default": cfg}, lost_after=1)
     await iface.start()
     values: list[object] = []
-    iface.add_read_register_subscription("default", 2, 0, 10, 3, 0.05, values.append, name="dev2")
+    iface.add_read_register_subscription("default", 2, 0, 10, 4, 0.05, values.append, name="dev2")
     loop = asyncio.get_running_loop()
     period = 0.010
     ticks = {"alive": 0, "dead": 0, "back": 0}

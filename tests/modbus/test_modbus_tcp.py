@@ -26,25 +26,25 @@ pytestmark = pytest.mark.integration
 async def test_reads_all_four_register_types(tcp_iface: ModbusInterface) -> None:
     assert await tcp_iface.read_registers("default", 1, 0, 3, 1) == [1 if b else 0 for b in COILS[:3]]
     assert await tcp_iface.read_registers("default", 1, 0, 4, 2) == [1 if b else 0 for b in DISCRETE[:4]]
-    assert await tcp_iface.read_registers("default", 1, 10, 5, 3) == HOLDING[10:15]
-    assert await tcp_iface.read_registers("default", 1, 0, 10, 4) == INPUT[:10]
-    # one value -> an int (pydoover's convention), default register_type is 4
-    assert await tcp_iface.read_registers(start_address=7) == INPUT[7]
+    assert await tcp_iface.read_registers("default", 1, 10, 5, 4) == HOLDING[10:15]
+    assert await tcp_iface.read_registers("default", 1, 0, 10, 3) == INPUT[:10]
+    # one value -> an int (pydoover's convention); the default register_type 4 is holding registers
+    assert await tcp_iface.read_registers(start_address=7) == HOLDING[7]
     assert await tcp_iface.read_registers(start_address=2, register_type=1) == 1
-    assert await tcp_iface.read_registers(modbus_id=2, start_address=3, register_type=3) == HOLDING[3]
+    assert await tcp_iface.read_registers(modbus_id=2, start_address=3, register_type=4) == HOLDING[3]
 
 
 async def test_writes_holding_registers_and_coils(tcp_iface: ModbusInterface) -> None:
     assert await tcp_iface.write_registers("default", 1, 20, [111, 222, 333]) is True
-    assert await tcp_iface.read_registers("default", 1, 20, 3, 3) == [111, 222, 333]
+    assert await tcp_iface.read_registers("default", 1, 20, 3, 4) == [111, 222, 333]
     assert await tcp_iface.write_registers("default", 1, 4, [1, 0, True], register_type=1) is True
     assert await tcp_iface.read_registers("default", 1, 3, 4, 1) == [0, 1, 0, 1]
-    assert await tcp_iface.write_single_register("default", 1, 30, 4242) is True
-    assert await tcp_iface.read_registers("default", 1, 30, 1, 3) == 4242
-    assert await tcp_iface.write_single_register("default", 1, 9, True, register_type=1) is True
+    assert await tcp_iface.write_single_register(1, 30, 4242) is True
+    assert await tcp_iface.read_registers("default", 1, 30, 1, 4) == 4242
+    assert await tcp_iface.write_single_register(1, 9, True, register_type=1) is True
     assert await tcp_iface.read_registers("default", 1, 9, 1, 1) == 1
     # device 2 is a separate device: untouched
-    assert await tcp_iface.read_registers("default", 2, 20, 1, 3) == HOLDING[20]
+    assert await tcp_iface.read_registers("default", 2, 20, 1, 4) == HOLDING[20]
 
 
 async def test_broadcast_write_expects_no_answer(tcp_iface: ModbusInterface) -> None:
@@ -53,44 +53,44 @@ async def test_broadcast_write_expects_no_answer(tcp_iface: ModbusInterface) -> 
 
 async def test_exception_responses_name_bus_device_function_address(tcp_iface: ModbusInterface) -> None:
     with pytest.raises(ModbusExceptionResponse) as info:
-        await tcp_iface.read_registers("default", 1, 500, 4, 3)
+        await tcp_iface.read_registers("default", 1, 500, 4, 4)
     err = info.value
     assert err.exception_code == 2  # type: ignore[attr-defined]
     for fragment in ("bus 'default'", "device 1", "function 3", "address 500", "illegal data address"):
         assert fragment in str(err)
     with pytest.raises(ModbusExceptionResponse, match=r"function 6 .* address 100"):
-        await tcp_iface.write_single_register("default", 1, 100, 1)  # read-only register
+        await tcp_iface.write_single_register(1, 100, 1)  # read-only register
     status = await tcp_iface.fetch_bus_status("default")
     assert status.exception_responses == 2 and status.connected and bool(status)
     # the bus is still fine afterwards
-    assert await tcp_iface.read_registers("default", 1, 0, 1, 3) == 0
+    assert await tcp_iface.read_registers("default", 1, 0, 1, 4) == 0
 
 
 async def test_silent_device_times_out_with_cause(tcp_iface: ModbusInterface, tcp_server: SimServer) -> None:
     tcp_server.mute.add(2)
     with pytest.raises(ModbusTimeoutError) as info:
-        await tcp_iface.read_registers("default", 2, 0, 1, 3)
+        await tcp_iface.read_registers("default", 2, 0, 1, 4)
     assert isinstance(info.value, TimeoutError)
     assert isinstance(info.value.__cause__, ModbusIOException)
     assert "device 2 function 3" in str(info.value) and "no answer within 0.2 s" in str(info.value)
     # the other device on the same connection still answers
-    assert await tcp_iface.read_registers("default", 1, 0, 1, 3) == 0
+    assert await tcp_iface.read_registers("default", 1, 0, 1, 4) == 0
     tcp_server.mute.clear()
-    assert await tcp_iface.read_registers("default", 2, 0, 1, 3) == 0
+    assert await tcp_iface.read_registers("default", 2, 0, 1, 4) == 0
     assert (await tcp_iface.fetch_bus_status()).timeouts == 1
 
 
 async def test_concurrent_requests_are_serialised_correctly(tcp_iface: ModbusInterface) -> None:
-    coros = [tcp_iface.read_registers("default", 1 + i % 2, i, 2, 3) for i in range(40)]
+    coros = [tcp_iface.read_registers("default", 1 + i % 2, i, 2, 4) for i in range(40)]
     results = await asyncio.gather(*coros)
     assert results == [HOLDING[i : i + 2] for i in range(40)]
 
 
 async def test_disconnect_backoff_and_reconnect(tcp_iface: ModbusInterface, tcp_server: SimServer) -> None:
-    assert await tcp_iface.read_registers("default", 1, 0, 1, 3) == 0
+    assert await tcp_iface.read_registers("default", 1, 0, 1, 4) == 0
     await tcp_server.stop()
     with pytest.raises(ModbusConnectionError) as info:
-        await tcp_iface.read_registers("default", 1, 0, 1, 3)
+        await tcp_iface.read_registers("default", 1, 0, 1, 4)
     assert "bus 'default' device 1 function 3 (read holding registers) address 0" in str(info.value)
     assert "could not connect to tcp 127.0.0.1" in str(info.value)
     # While backing off, requests fail at once without I/O (no spinning on a dead bus).
@@ -98,7 +98,7 @@ async def test_disconnect_backoff_and_reconnect(tcp_iface: ModbusInterface, tcp_
     t0 = time.perf_counter()
     for _ in range(20):
         with pytest.raises(ModbusConnectionError, match="next reconnect attempt in"):
-            await tcp_iface.read_registers("default", 1, 0, 1, 3)
+            await tcp_iface.read_registers("default", 1, 0, 1, 4)
     assert (await tcp_iface.fetch_bus_status()).connect_attempts == attempts
     assert time.perf_counter() - t0 < 1.0
     status = await tcp_iface.fetch_bus_status()
@@ -109,7 +109,7 @@ async def test_disconnect_backoff_and_reconnect(tcp_iface: ModbusInterface, tcp_
     deadline = time.monotonic() + 5
     while True:
         try:
-            assert await tcp_iface.read_registers("default", 1, 0, 1, 3) == 0
+            assert await tcp_iface.read_registers("default", 1, 0, 1, 4) == 0
             break
         except ModbusConnectionError:
             assert time.monotonic() < deadline, "bus did not reconnect"
@@ -135,13 +135,13 @@ async def test_dead_bus_backoff_is_capped_and_does_not_spin(events: Collector) -
 
 async def test_subscription_posts_events_and_runs_callbacks(tcp_iface: ModbusInterface, events: Collector) -> None:
     got: list[object] = []
-    sub = tcp_iface.add_read_register_subscription("default", 1, 0, 3, 4, 0.02, got.append)
+    sub = tcp_iface.add_read_register_subscription("default", 1, 0, 3, 3, 0.02, got.append)
     named_values: list[object] = []
 
     async def async_cb(values: object) -> None:
         named_values.append(values)
 
-    named = tcp_iface.add_read_register_subscription("default", 2, 5, 1, 3, 0.02, async_cb, name="tank_level")
+    named = tcp_iface.add_read_register_subscription("default", 2, 5, 1, 4, 0.02, async_cb, name="tank_level")
     ev = await events.wait_for(lambda e: e.trigger == "modbus_default_1_0")
     assert ev.source == "modbus" and ev.ts_ns > 0
     reading = ev.data
@@ -179,7 +179,7 @@ async def test_subscription_added_before_start(tcp_server: SimServer, events: Co
     assert not events.queue.drain()  # nothing polls before start()
     await iface.start()
     ev = await events.wait_for(lambda e: e.trigger == "modbus_early")
-    assert ev.data.value == INPUT[1] and ev.callback is None
+    assert ev.data.value == HOLDING[1] and ev.callback is None
     await iface.close()
 
 
@@ -187,7 +187,7 @@ async def test_device_lost_and_recovered_subscription_survives(
     tcp_iface: ModbusInterface, tcp_server: SimServer, events: Collector
 ) -> None:
     values: list[object] = []
-    tcp_iface.add_read_register_subscription("default", 2, 0, 2, 3, 0.02, values.append, name="pump")
+    tcp_iface.add_read_register_subscription("default", 2, 0, 2, 4, 0.02, values.append, name="pump")
     await events.wait_for(lambda e: e.trigger == "modbus_pump")
     tcp_server.mute.add(2)
     err_ev = await events.wait_for(lambda e: e.trigger == "modbus_error")
@@ -211,7 +211,7 @@ async def test_device_lost_and_recovered_subscription_survives(
 async def test_subscription_survives_server_restart(
     tcp_iface: ModbusInterface, tcp_server: SimServer, events: Collector
 ) -> None:
-    tcp_iface.add_read_register_subscription("default", 1, 0, 1, 4, 0.02, None, name="flow")
+    tcp_iface.add_read_register_subscription("default", 1, 0, 1, 3, 0.02, None, name="flow")
     await events.wait_for(lambda e: e.trigger == "modbus_flow")
     await tcp_server.stop()
     err = await events.wait_for(lambda e: e.trigger == "modbus_error")

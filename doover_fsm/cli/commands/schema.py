@@ -33,5 +33,5 @@ def _schema(args: argparse.Namespace) -> int:
         print_json(ui_cls().to_schema(None) if ui_cls is not None else {})
     else:
         config_cls = cls.config_cls or cls.config_class or Schema
-        print_json(config_cls.to_json_schema())
+        print_json(config_cls().to_schema())
     return 0

@@ -1,14 +1,15 @@
 """Modbus protocol limits and argument checks, done before any I/O.
 
-Register types follow Doover's (and the function codes') numbering:
+Register types follow pydoover's numbering (the Modicon address prefixes 0x/1x/3x/4x, NOT the
+function codes: 3 is input registers, read with FC 4; 4 is holding registers, read with FC 3):
 
 ==  =================  ==========  ==========================  ===========
 #   table              read FC     write FCs (multi / single)  values
 ==  =================  ==========  ==========================  ===========
 1   coils              1           15 / 5                      0 or 1
 2   discrete inputs    2           read-only                   0 or 1
-3   holding registers  3           16 / 6                      0..65535
-4   input registers    4           read-only                   0..65535
+3   input registers    4           read-only                   0..65535
+4   holding registers  3           16 / 6                      0..65535
 ==  =================  ==========  ==========================  ===========
 
 Per-request limits are the Modbus application protocol's (V1.1b3): 2000 bits or 125 registers
@@ -38,12 +39,12 @@ __all__ = [
 REGISTER_TYPES: dict[int, str] = {
     1: "coils",
     2: "discrete inputs",
-    3: "holding registers",
-    4: "input registers",
+    3: "input registers",
+    4: "holding registers",
 }
-READ_FUNCTION: dict[int, int] = {1: 1, 2: 2, 3: 3, 4: 4}
-WRITE_MULTIPLE_FUNCTION: dict[int, int] = {1: 15, 3: 16}
-WRITE_SINGLE_FUNCTION: dict[int, int] = {1: 5, 3: 6}
+READ_FUNCTION: dict[int, int] = {1: 1, 2: 2, 3: 4, 4: 3}
+WRITE_MULTIPLE_FUNCTION: dict[int, int] = {1: 15, 4: 16}
+WRITE_SINGLE_FUNCTION: dict[int, int] = {1: 5, 4: 6}
 MAX_COUNT: dict[int, int] = {1: 2000, 2: 2000, 3: 125, 4: 125, 15: 1968, 16: 123, 5: 1, 6: 1}
 MAX_DEVICE_ID = 247
 MAX_ADDRESS = 65535
@@ -60,8 +61,8 @@ def _int(name: str, value: Any, lo: int, hi: int) -> int:
 def _register_type(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value not in REGISTER_TYPES:
         raise ValueError(
-            f"register_type must be 1 (coils), 2 (discrete inputs), 3 (holding registers) or "
-            f"4 (input registers), got {value!r}"
+            f"register_type must be 1 (coils), 2 (discrete inputs), 3 (input registers) or "
+            f"4 (holding registers), got {value!r}"
         )
     return value
 
@@ -70,7 +71,7 @@ def _writable(register_type: int) -> None:
     if register_type not in WRITE_MULTIPLE_FUNCTION:
         raise ValueError(
             f"register_type={register_type} ({REGISTER_TYPES[register_type]}) is read-only; "
-            "write to 1 (coils) or 3 (holding registers)"
+            "write to 1 (coils) or 4 (holding registers)"
         )
 
 
