@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from doover_fsm.agent.base import Agent, AgentStats, ChannelEvent, Message
+from doover_fsm.agent.interface import DeviceAgentInterface, MockDeviceAgentInterface
 from doover_fsm.agent.local import LocalAgent
+from doover_fsm.agent.memory import MemoryAgent
 from doover_fsm.agent.store import default_data_dir, open_store
 
 if TYPE_CHECKING:
@@ -20,8 +22,11 @@ __all__ = [
     "Agent",
     "AgentStats",
     "ChannelEvent",
+    "DeviceAgentInterface",
     "LocalAgent",
+    "MemoryAgent",
     "Message",
+    "MockDeviceAgentInterface",
     "MqttAgent",
     "TlsOptions",
     "default_data_dir",

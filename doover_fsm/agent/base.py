@@ -10,7 +10,13 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
+
+from doover_fsm.agent.doover_api import DooverAgentAPI
+from doover_fsm.agent.models import Aggregate, ChannelID
+from doover_fsm.agent.models import Message as DooverMessage
+from doover_fsm.agent.shared_names import adapt_primitives
 
 ChannelEventKind = Literal["message_create", "message_update", "oneshot", "aggregate", "sync"]
 
@@ -26,6 +32,9 @@ class Message:
     author: str | None = None
 
 
+_MESSAGE_KINDS = ("message_create", "message_update", "oneshot")
+
+
 @dataclass(frozen=True, slots=True)
 class ChannelEvent:
     """Something changed on a channel the app listens to.
@@ -33,6 +42,11 @@ class ChannelEvent:
     ``data`` is the message data (message kinds) or the whole aggregate after the update
     (``aggregate``/``sync``); ``patch`` is the merge-patch that was applied (``aggregate``);
     ``author`` is the agent/app that wrote it, so an app can ignore its own echoes.
+
+    It also reads as pydoover's event objects (``MessageCreateEvent``, ``OneShotMessage``,
+    ``MessageUpdateEvent``, ``AggregateUpdateEvent``, ``ChannelSyncEvent``, which ``isinstance``
+    recognises by ``kind``): ``event.channel.name``, ``event.message.data``/``.id``,
+    ``event.aggregate.data``, ``event.request_data``, ``event.author_id``.
     """
 
     kind: ChannelEventKind
@@ -43,6 +57,69 @@ class ChannelEvent:
     author: str | None = None
     ts: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.channel, ChannelID):
+            object.__setattr__(self, "channel", ChannelID(None, self.channel))
+
+    # --- pydoover's event attributes -------------------------------------------------------------
+    @property
+    def channel_id(self) -> ChannelID:
+        """The channel as pydoover's ``ChannelID`` (``event.channel`` is the same object)."""
+        channel = self.channel
+        return channel if isinstance(channel, ChannelID) else ChannelID(None, channel)
+
+    @property
+    def channel_name(self) -> str:
+        """The channel's name as a plain string."""
+        return str(self.channel)
+
+    @property
+    def author_id(self) -> str | None:
+        """pydoover's name for ``author``."""
+        return self.author
+
+    @property
+    def organisation_id(self) -> None:
+        """pydoover carries the cloud organisation; a device-local event has none."""
+        return None
+
+    @property
+    def message(self) -> DooverMessage:
+        """The message (message kinds only), as pydoover's ``Message``."""
+        if self.kind not in _MESSAGE_KINDS:
+            raise AttributeError(f"a {self.kind!r} event on {self.channel_name!r} has no message")
+        return DooverMessage(self.message_id, self.author, self.channel_id, self.data, [], ts=self.ts)
+
+    @property
+    def aggregate(self) -> Aggregate:
+        """The whole aggregate after the change (``aggregate``/``sync`` only), as pydoover's ``Aggregate``."""
+        if self.kind not in ("aggregate", "sync"):
+            raise AttributeError(f"a {self.kind!r} event on {self.channel_name!r} has no aggregate")
+        data = self.data if self.data is not None else {}
+        return Aggregate(data, [], datetime.fromtimestamp(self.ts, tz=UTC) if self.ts else None)
+
+    @property
+    def request_data(self) -> Any:
+        """What the writer sent: the merge-patch (an ``Aggregate`` for aggregate updates, as pydoover)."""
+        if self.kind == "aggregate":
+            return Aggregate(self.patch if self.patch is not None else {}, [], None)
+        if self.kind == "message_update":
+            return self.patch if self.patch is not None else {}
+        raise AttributeError(f"a {self.kind!r} event on {self.channel_name!r} has no request_data")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The pydoover event's dict form for this kind."""
+        out: dict[str, Any] = {"channel": self.channel_id.to_dict()}
+        if self.kind in _MESSAGE_KINDS:
+            out["message"] = self.message.to_dict()
+            if self.kind == "message_update":
+                out.update(author_id=self.author, organisation_id=None, request_data=self.request_data)
+        else:
+            out["aggregate"] = self.aggregate.to_dict()
+            if self.kind == "aggregate":
+                out.update(author_id=self.author, organisation_id=None, request_data=self.request_data.to_dict())
+        return out
 
 
 Listener = Callable[[ChannelEvent], None]
@@ -60,16 +137,26 @@ class AgentStats:
     errors: int = 0
 
 
-class Agent(abc.ABC):
+class Agent(DooverAgentAPI, abc.ABC):
     """Channels with aggregates and messages, and subscriptions to them.
 
     Reads of aggregates are answered from a local cache (sync, never block the scan); writes
     are async and durable once awaited. Listeners may be called from any thread and must only
     post events (the Application posts them to its EventQueue).
+
+    Every agent also speaks pydoover's ``DeviceAgentInterface`` (see
+    :mod:`doover_fsm.agent.doover_api`): ``update_channel_aggregate``, ``fetch_channel_aggregate``,
+    ``add_event_callback``, 0.4's ``publish_to_channel``… ``create_message``, ``update_message``
+    and ``list_messages`` are shared by both APIs: a subclass writes doover_fsm's form and
+    :func:`~doover_fsm.agent.shared_names.adapt_primitives` widens it to accept pydoover's too.
     """
 
     #: A unique id for this agent instance (written as ``author``).
     agent_id: str
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        adapt_primitives(cls)
 
     @abc.abstractmethod
     async def start(self) -> None:
@@ -139,7 +226,7 @@ class Agent(abc.ABC):
         """
         return lambda: None
 
-    def poll(self) -> None:  # noqa: B027 - optional hook
+    def poll(self) -> None:
         """Pick up changes made by other processes; called once per scan. Must be cheap."""
 
     @abc.abstractmethod

@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from doover_fsm._util.maybe_async import Completed, call_maybe_async
 from doover_fsm.agent.base import Agent, ChannelEvent
-from doover_fsm.app.notifications import NotificationSeverity, notification_message, parse_severity
+from doover_fsm.agent.models import Aggregate, EventSubscription, File, Message
+from doover_fsm.agent.rpc import RPCManager
+from doover_fsm.app.notifications import (
+    Notification,
+    NotificationPolicy,
+    NotificationSeverity,
+    NotificationTopic,
+    build_notification,
+)
 from doover_fsm.app.period import check_period
 from doover_fsm.app.runtime import AppRuntime
 from doover_fsm.app.shutdown import REQUESTED_TAG
@@ -59,6 +67,19 @@ def _declared(cls: type, what: str) -> Any:
             if value is not None:
                 return value
     raise AssertionError(f"Application declares no default {what}_cls")  # pragma: no cover
+
+
+class _AgentOfApp:
+    """The app's agent, looked up when used: the RPC manager exists before the agent is opened."""
+
+    def __init__(self, rt: AppRuntime) -> None:
+        self._rt = rt
+
+    def __getattr__(self, name: str) -> Any:
+        agent = self._rt.agent
+        if agent is None:
+            raise RuntimeError("the app is not started yet: its agent is created at start (run_app)")
+        return getattr(agent, name)
 
 
 class _RuntimeView:
@@ -192,6 +213,8 @@ class Application:
         self.tags: Tags = _declared(type(self), "tags")(self.app_key, self.tag_manager, self.config)
         self.ui: UI | None = _declared(type(self), "ui")(self.config, self.tags)
         self.ui_manager = self.ui  # pydoover name for the UI owner
+        #: pydoover's RPC manager: ``@rpc.handler`` methods are served from the start (over the app's agent).
+        self.rpc = RPCManager(_AgentOfApp(rt), self.app_key)
 
     #: doover_fsm's runtime for this app: tag store, events, clock, period, I/O, machine, stats.
     dfsm: AppRuntime
@@ -409,7 +432,7 @@ class Application:
             raise RuntimeError("the app is not started yet: its agent is created at start (run_app)")
         return agent
 
-    def subscribe(self, channel_name: str, events: Any = None) -> Completed[None]:
+    def subscribe(self, channel_name: str, events: EventSubscription | Any = EventSubscription.all) -> Completed[None]:
         """Deliver changes on ``channel_name`` to the ``on_*`` hooks and as state-machine triggers.
 
         ``events`` limits the kinds (pydoover's ``EventSubscription`` flags, or ``"message_create"``,
@@ -429,55 +452,56 @@ class Application:
         return _DONE
 
     def get_channel_aggregate(self, channel_name: str) -> Any:
-        """The current aggregate of a channel (from the agent's local cache)."""
+        """The current aggregate's data of a channel (from the agent's local cache)."""
         return self._agent().get_aggregate(channel_name)
 
-    async def fetch_channel_aggregate(self, channel_name: str) -> Any:
-        return self.get_channel_aggregate(channel_name)
+    async def fetch_channel_aggregate(self, channel_name: str) -> Aggregate:
+        """pydoover 1.x: the channel's ``Aggregate`` (``.data`` is ``{}`` for a channel never written)."""
+        return await self._agent().fetch_channel_aggregate(channel_name)
 
-    async def create_message(self, channel_name: str, data: Any, files: Any = None,
+    async def create_message(self, channel_name: str, data: dict[str, Any], files: list[File] | None = None,
                              timestamp: datetime | None = None) -> str:
         """Post a message; returns its id."""
-        if files:
-            raise NotImplementedError("file attachments are not supported by doover_fsm agents")
-        return await self._agent().create_message(channel_name, data, author=self.app_key)
+        agent: Any = self._agent()  # every agent takes pydoover's form here (agent/shared_names.py)
+        message_id: str = await agent.create_message(channel_name, data, files, timestamp, author=self.app_key)
+        return message_id
 
-    async def update_message(self, channel_name: str, message_id: str, data: Any, files: Any = None,
-                             replace_data: bool = False, clear_attachments: bool = False) -> None:
-        """Merge-patch (or replace) a message's data."""
-        await self._agent().update_message(channel_name, message_id, data, replace=replace_data,
-                                           author=self.app_key)
+    async def update_message(self, channel_name: str, message_id: Any, data: dict[str, Any],
+                             files: list[File] | None = None, replace_data: bool = False,
+                             clear_attachments: bool = False) -> Message:
+        """Merge-patch (or replace) a message's data; returns the updated message."""
+        agent: Any = self._agent()  # every agent takes pydoover's form here (agent/shared_names.py)
+        message: Message = await agent.update_message(channel_name, message_id, data, files, replace_data,
+                                                      clear_attachments, author=self.app_key)
+        return message
 
-    async def update_channel_aggregate(self, channel_name: str, data: Any, files: Any = None,
+    async def update_channel_aggregate(self, channel_name: str, data: dict[str, Any], files: list[File] | None = None,
                                        clear_attachments: bool = False, replace_data: bool = False,
                                        max_age_secs: float | None = None, replace_keys: list[str] | None = None,
-                                       ) -> Any:
-        """Deep merge-patch (``None`` deletes) or replace a channel's aggregate; returns the new state.
+                                       ) -> Aggregate | None:
+        """Deep merge-patch (``None`` deletes) or replace a channel's aggregate; returns the new aggregate.
 
-        ``replace_keys``: top-level keys whose value is replaced rather than merged.
+        ``replace_keys``: (dotted) keys whose value is replaced rather than merged, in the same write.
         """
-        agent = self._agent()
-        if replace_keys:
-            clear = {k: None for k in replace_keys if isinstance(data, dict) and k in data}
-            if clear:
-                await agent.update_aggregate(channel_name, clear, author=self.app_key)
-        return await agent.update_aggregate(channel_name, data, replace=replace_data,
-                                            max_age_secs=max_age_secs, author=self.app_key)
+        return await self._agent().update_channel_aggregate(
+            channel_name, data, files, clear_attachments, replace_data, max_age_secs,
+            replace_keys=replace_keys, author=self.app_key)
 
-    def publish_to_channel(self, channel_name: str, data: Any) -> Any:
-        """pydoover 0.4 name for :meth:`create_message` (call it awaited or not)."""
-        return asyncio.ensure_future(self.create_message(channel_name, data))
+    def publish_to_channel(self, channel_name: str, data: dict[str, Any] | str) -> Any:
+        """pydoover 0.4: merge ``data`` into the channel's aggregate and log it (awaited or not)."""
+        return self._agent().publish_to_channel(channel_name, data, author=self.app_key)
 
-    async def send_oneshot_message(self, channel_name: str, data: Any) -> None:
-        await self._agent().send_oneshot(channel_name, data, author=self.app_key)
+    async def send_oneshot_message(self, channel_name: str, data: dict[str, Any]) -> bool:
+        """Deliver ``data`` to current listeners without storing it."""
+        return await self._agent().send_oneshot_message(channel_name, data, author=self.app_key)
 
-    async def send_notification(self, message: str, *, title: str | None = None,
-                                severity: NotificationSeverity | int | str | None = None, topic: Any = None,
-                                event: str | None = None, notification_policy: Any = "default",
-                                data: dict[str, Any] | None = None) -> str:
-        """Post a notification (severities Trace=3 … Critical=7, default Info) on ``notifications``."""
-        body = notification_message(self.app_key, message, parse_severity(5 if severity is None else severity),
-                                    title, data, self.dfsm.clock.time())
+    async def send_notification(self, message: str | Notification, *, title: str | None = None,
+                                severity: NotificationSeverity | int | None = None,
+                                topic: str | NotificationTopic | None = None, event: str | None = None,
+                                notification_policy: NotificationPolicy | str = NotificationPolicy.default) -> str:
+        """Post a notification on ``notifications``, the body pydoover writes (severities Trace … Critical)."""
+        body = build_notification(self.app_key, message, title=title, severity=severity, topic=topic, event=event,
+                                  notification_policy=notification_policy)
         return await self.create_message("notifications", body)
 
     def get_is_dda_available(self) -> bool:
@@ -488,7 +512,8 @@ class Application:
         return agent is not None and agent.is_online
 
     def get_has_dda_been_online(self) -> bool:
-        return self.get_is_dda_online()
+        agent = self.dfsm.agent
+        return agent is not None and agent.get_has_dda_been_online()
 
     # -- who is watching (``dv-ui-sub``, kept by the tag manager) ---------------------------------
     @property

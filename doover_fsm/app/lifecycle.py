@@ -18,16 +18,20 @@ import shutil
 import signal
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from doover_fsm._util.maybe_async import call_maybe_async
 from doover_fsm.agent.base import Agent, ChannelEvent
+from doover_fsm.agent.interface import resolve_device_agent
 from doover_fsm.agent.local import LocalAgent
+from doover_fsm.agent.rpc import DEFAULT_CHANNEL as RPC_CHANNEL
 from doover_fsm.agent.store import default_data_dir
 from doover_fsm.app.channels import internal_event
 from doover_fsm.app.committer import TagCommitter
 from doover_fsm.app.health import HealthServer
+from doover_fsm.app.instance_lock import InstanceLock
 from doover_fsm.app.scan import ScanCycle
 from doover_fsm.app.shutdown import AT_TAG, REQUESTED_TAG, ShutdownTracker
 from doover_fsm.app.ui_commands import UICommands
@@ -37,6 +41,7 @@ from doover_fsm.events import Event
 from doover_fsm.io import BoardIO, select_board
 from doover_fsm.io.modbus import modbus_for_app
 from doover_fsm.machine import MachineRuntime
+from doover_fsm.machine.timers import scan_timers
 from doover_fsm.scheduler import RealtimeSettings, Scheduler, apply_realtime
 
 if TYPE_CHECKING:
@@ -80,6 +85,7 @@ class Lifecycle:
         self.tracker = ShutdownTracker(rt.clock.time())
         self.ui_commands = UICommands(rt)
         self._closed = asyncio.Event()
+        self._lock: InstanceLock | None = None
         self._health: HealthServer | None = None
         self._stop = asyncio.Event()
         self._started = asyncio.Event()
@@ -99,6 +105,12 @@ class Lifecycle:
         rt = self.rt
         rt.driver = self
         self._main_task = asyncio.current_task()
+        # setup() and the tasks an app starts arm pydoover StateMachine timeouts on the scan's timers.
+        with scan_timers(rt.timers):
+            return await self._run(stop_after)
+
+    async def _run(self, stop_after: float | None) -> Any:
+        rt = self.rt
         try:
             try:
                 await self._start()
@@ -150,18 +162,14 @@ class Lifecycle:
             self._health = HealthServer(rt.options.healthcheck_port, self.scan.health)
             await self._health.start()
 
-        # Agent: channels, aggregates, messages.
-        if rt.agent is None:
-            data_dir = rt.options.data_dir
-            if data_dir is None:
-                if rt.test_mode:
-                    self._temp_dir = tempfile.mkdtemp(prefix="doover_fsm-test-")
-                    data_dir = Path(self._temp_dir)
-                else:
-                    data_dir = default_data_dir()
-            url = self.agent_url or rt.options.agent_url or os.environ.get("DOOVER_AGENT_URL")
-            rt.agent = make_agent(url, data_dir, app.app_key)
+        # Agent: channels, aggregates, messages (the one the app was given, else one for the URL).
+        rt.agent = resolve_device_agent(rt.agent, self._make_agent)
         agent = rt.agent
+        # Callbacks registered with pydoover's names (add_event_callback, the RPC manager) run in the scan.
+        def run_in_scan(thunk: Callable[[], Any]) -> None:
+            rt.post(Event("", "agent", None, rt.clock.monotonic_ns(), thunk))
+
+        agent.doover_callback_runner = run_in_scan
         await agent.start()
         # Connection changes become agent_online/agent_offline events (from an agent thread: post only).
         def on_connection_change(online: bool) -> None:
@@ -201,17 +209,17 @@ class Lifecycle:
         # initial state. Errors are logged; the app scans on.
         try:
             await self._setup_tags()
+            self._serve_rpc()
             await call_maybe_async(app.setup)
         except Exception as exc:
-            log.exception("error in %s.setup(); the app keeps scanning", type(app).__name__)
             self._pending_error = exc
-            self.scan.note_error(exc)
+            self.scan.note_setup_error(f"{type(app).__name__}.setup() (the app keeps scanning)", exc)
         if rt.machine is not None:
             try:
                 await call_maybe_async(rt.machine.start)
             except Exception as exc:
-                log.exception("error entering the initial state of %s", type(app).__name__)
                 self._pending_error = self._pending_error or exc
+                self.scan.note_setup_error(f"entering the initial state of {type(app).__name__}", exc)
             self.scan.publish_state()
 
         # A shutdown_at from before start-up is stale and must not fire (pydoover's defect).
@@ -229,6 +237,21 @@ class Lifecycle:
         log.info("%s ready (app_key=%s, board=%s, period=%.6gs from %s)", app.name, app.app_key,
                  getattr(rt.board, "name", None), rt.period.value, rt.period.source)
 
+    def _make_agent(self) -> Agent:
+        rt = self.rt
+        data_dir = rt.options.data_dir
+        if data_dir is None:
+            if rt.test_mode:
+                self._temp_dir = tempfile.mkdtemp(prefix="doover_fsm-test-")
+                data_dir = Path(self._temp_dir)
+            else:
+                data_dir = default_data_dir()
+        if self._temp_dir is None:  # one running copy per app and store (refused clearly, never stuck)
+            self._lock = InstanceLock(data_dir, self.app.app_key)
+            self._lock.acquire()
+        url = self.agent_url or rt.options.agent_url or os.environ.get("DOOVER_AGENT_URL")
+        return make_agent(url, data_dir, self.app.app_key)
+
     async def _setup_tags(self) -> None:
         """As pydoover's ``_setup``: the declared tags sync, remote tags resolve, live tags register."""
         tags = self.app.tags
@@ -239,6 +262,14 @@ class Lifecycle:
         live = getattr(tags, "get_live_tag_keys", None)
         if live is not None:
             self.rt.tag_manager.set_live_tags(live())
+
+    def _serve_rpc(self) -> None:
+        """As pydoover's ``_setup``: the app's ``@rpc.handler`` methods answer on the default RPC channel."""
+        rpc = getattr(self.app, "rpc", None)
+        if rpc is None:
+            return
+        rpc.register_handlers(self.app)
+        rpc.subscribe(RPC_CHANNEL)
 
     def _deploy_period(self, app_config: Any, source: str) -> None:
         """A ``loop_target_period`` key in the app's deployment config is a deploy-time period."""
@@ -480,6 +511,9 @@ class Lifecycle:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
+        self.scan.faults.flush()
+        if self._lock is not None:
+            self._lock.release()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
         if gc.get_freeze_count():

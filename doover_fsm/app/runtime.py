@@ -23,6 +23,7 @@ from doover_fsm.app.period import ScanPeriod
 from doover_fsm.app.subscriptions import ChannelSubscriptions, TagSubscriptions
 from doover_fsm.clock import Clock
 from doover_fsm.events import Event, EventQueue
+from doover_fsm.machine.timers import ScanTimers
 from doover_fsm.tags.declare import KEY_RE
 from doover_fsm.tags.manager import TagManager
 from doover_fsm.tags.store import TagStore
@@ -98,6 +99,8 @@ class AppRuntime:
         self.period = ScanPeriod()
         self.options = DeployOptions()
         self.tag_subs = TagSubscriptions()
+        #: Where pydoover StateMachines of this app arm their timeouts (fired by the scan, on ``clock``).
+        self.timers = ScanTimers(clock)
         #: pydoover's ``tag_manager`` over the store: tag semantics, commits, logs, live tags.
         self.tag_manager = TagManager.over_store(self.store, app_key=hooks.app_key, clock=clock,
                                                  subscribe=self.tag_subs.add)

@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from doover_fsm._util.maybe_async import call_maybe_async
 from doover_fsm.app.channels import INTERNAL
+from doover_fsm.app.faultlog import FaultLog
 from doover_fsm.app.shutdown import AT_TAG, CHECK_OK_TAG, REQUESTED_TAG
 from doover_fsm.events import Event
+from doover_fsm.machine.timers import scan_timers
 
 if TYPE_CHECKING:
     from doover_fsm.app.committer import TagCommitter
@@ -62,10 +64,20 @@ class ScanCycle:
         self._last_timing_publish_ns = 0
         self._dropped_seen = 0
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: Faults: the first of each kind logged in full, repeats folded into a periodic count.
+        self.faults = FaultLog(log)
+        #: What setup() raised (the app scans on, but is not healthy: its set-up is incomplete).
+        self.setup_error: BaseException | None = None
 
     # ------------------------------------------------------------------------------------------
     async def run(self, slot: Any = None) -> BaseException | None:
         """Run one scan; return the first error raised in it (already logged), else None."""
+        # pydoover StateMachines arm their timeouts on the scan's timers (and so on its clock),
+        # also when the scan runs in a test's own task (app.next()).
+        with scan_timers(self.rt.timers):
+            return await self._run()
+
+    async def _run(self) -> BaseException | None:
         rt, app = self.rt, self.app
         self.number += 1
         errors: list[BaseException] = []
@@ -85,6 +97,7 @@ class ScanCycle:
         machine = rt.machine
         if machine is not None:
             await self._guard_async(errors, "state timeouts", machine.poll_timeouts, rt.clock.monotonic_ns())
+        await self._guard_async(errors, "pydoover state timeouts", rt.timers.fire_due, rt.clock.monotonic_ns())
 
         # 4. logic
         await self._guard_async(errors, "shutdown check", self._answer_shutdown_request)
@@ -123,9 +136,13 @@ class ScanCycle:
             ok = False
         store.set(self.app.app_key, CHECK_OK_TAG, ok)
 
-    def note_error(self, exc: BaseException) -> None:
+    def note_setup_error(self, what: str, exc: BaseException) -> None:
+        """``setup()`` (or entering the initial state) raised: logged, raised as an ``exception`` event,
+        and health stays 503 (the app scans on with an incomplete set-up)."""
+        self.faults.report(what, exc, self.number)
         self.errors_total += 1
-        self.consecutive_failures += 1
+        self.setup_error = self.setup_error or exc
+        self.rt.post(Event("exception", "error", exc, self.rt.clock.monotonic_ns(), extra={"where": what}))
 
     # ------------------------------------------------------------------------------------------
     async def _dispatch_events(self, errors: list[BaseException]) -> None:
@@ -242,12 +259,14 @@ class ScanCycle:
         period = rt.period.value
         age = time.monotonic() - self.last_scan_wall if self.last_scan_wall else None
         stuck = age is None or age > max(3 * period, 5.0)
-        failing = self.consecutive_failures >= FAILING_AFTER
+        failing = self.consecutive_failures >= FAILING_AFTER or self.setup_error is not None
         body: dict[str, Any] = {
             "app_key": app.app_key, "scans": self.number, "last_scan_age_s": age, "period_s": period,
             "consecutive_failures": self.consecutive_failures, "errors_total": self.errors_total,
             "state": rt.machine.state if rt.machine is not None else None,
             "events_dropped": rt.events.dropped,
+            "setup_error": None if self.setup_error is None else f"{type(self.setup_error).__name__}: "
+                                                                   f"{self.setup_error}",
         }
         tags = rt.store.statistics()
         body.update(tag_ring_drops=tags.ring_drops, tag_log_drops=tags.log_drops)
@@ -258,7 +277,7 @@ class ScanCycle:
 
     # ------------------------------------------------------------------------------------------
     def _fail(self, errors: list[BaseException], what: str, exc: BaseException) -> None:
-        log.error("scan %d: error in %s", self.number, what, exc_info=exc)
+        self.faults.report(what, exc, self.number)
         errors.append(exc)
 
     def _guard(self, errors: list[BaseException], what: str, func: Any, *args: Any) -> None:

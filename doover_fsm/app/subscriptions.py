@@ -8,12 +8,12 @@ callbacks run in the scan. Registration is loop-thread only.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from doover_fsm._util.maybe_async import call_maybe_async
 from doover_fsm.agent.base import ChannelEvent
+from doover_fsm.agent.models import EventSubscription, subscription_kinds
 from doover_fsm.app.channels import ALL_KINDS, KIND_TRIGGERS, user_channel_event
 from doover_fsm.events import Event, trigger_name
 
@@ -123,10 +123,9 @@ class ChannelSubscriptions:
 
 
 def parse_kinds(events: Any) -> frozenset[str]:
-    """``subscribe(events=…)``: None/"all", one kind, or an iterable of kinds."""
-    if isinstance(events, enum.Flag):  # pydoover's EventSubscription (members combine with |)
-        events = [_PYDOOVER_SUBSCRIPTIONS.get(str(m.name), str(m.name)) for m in type(events) if m in events
-                  and m.name != "all"]
+    """``subscribe(events=…)``: pydoover's ``EventSubscription`` flags, None/"all", a kind, or kinds."""
+    if isinstance(events, EventSubscription):
+        return subscription_kinds(events)
     if events is None or events == "all":
         return ALL_KINDS
     items = [events] if isinstance(events, str) else list(events)
@@ -134,13 +133,3 @@ def parse_kinds(events: Any) -> frozenset[str]:
     if bad:
         raise ValueError(f"subscribe: unknown event kinds {bad!r} (known: {sorted(ALL_KINDS)})")
     return frozenset(items)
-
-
-# pydoover's EventSubscription member names → doover_fsm's event kinds.
-_PYDOOVER_SUBSCRIPTIONS: dict[str, Any] = {
-    "message_create": "message_create",
-    "message_update": "message_update",
-    "oneshot_message": "oneshot",
-    "aggregate_update": "aggregate",
-    "channel_sync": "sync",
-}

@@ -59,8 +59,9 @@ async def test_update_channel_aggregate_merge_delete_replace(data_dir: Path) -> 
     async with started(app):
         await app.update_channel_aggregate("levels", {"a": {"x": 1, "y": 2}, "b": 1})
         new = await app.update_channel_aggregate("levels", {"a": {"y": None, "z": 3}})
-        assert new == {"a": {"x": 1, "z": 3}, "b": 1}
-        assert app.get_channel_aggregate("levels") == new
+        assert new is not None and new.data == {"a": {"x": 1, "z": 3}, "b": 1}  # pydoover: an Aggregate
+        assert app.get_channel_aggregate("levels") == new.data
+        assert (await app.fetch_channel_aggregate("levels")).data == new.data
         await app.update_channel_aggregate("levels", {"c": 1}, replace_data=True)
         assert app.get_channel_aggregate("levels") == {"c": 1}
         await app.next()
@@ -95,9 +96,9 @@ async def test_malformed_channel_messages_are_rejected_clearly_and_the_app_keeps
             await app.next()
             await app.next()
         with open_store(data_dir) as store:
-            assert store.get_message("ui_cmds", bad_cmd).data["status"] == "error"
-            assert "must be a JSON object" in str(store.get_message("ui_cmds", bad_cmd).data["response"])
-            assert "no 'method'" in str(store.get_message("ui_cmds", no_method).data["response"])
+            assert store.get_message("ui_cmds", bad_cmd).data["status"]["code"] == "error"
+            assert "must be a JSON object" in str(store.get_message("ui_cmds", bad_cmd).data["status"])
+            assert "no 'method'" in str(store.get_message("ui_cmds", no_method).data["status"])
         assert "ui_cmds" in caplog.text
         with pytest.raises(ValueError, match="bad key"):
             await app.update_channel_aggregate("levels", {"bad key": 1})
@@ -111,11 +112,12 @@ async def test_send_notification_severities(data_dir: Path) -> None:
         await app.send_notification("hello")
         await app.send_notification("careful", severity="warn")
         msgs = await app.device_agent.list_messages("notifications", limit=10)
-        assert [m.data["severity"] for m in msgs] == [7, 5, 6]
-        assert msgs[0].data["title"] == "Pump" and msgs[0].data["app_key"] == "ch"
-        with pytest.raises(ValueError, match=r"3\.\.7"):
+        # pydoover's body: severity only when given (the cloud's default is Info)
+        assert [m.data.get("severity") for m in msgs] == [7, None, 6]
+        assert msgs[0].data == {"message": "pump tripped", "title": "Pump", "severity": 7}
+        with pytest.raises(ValueError, match="9 is not a valid NotificationSeverity"):
             await app.send_notification("x", severity=9)
-        with pytest.raises(ValueError, match="unknown notification severity"):
+        with pytest.raises(ValueError, match="'loud' is not a valid NotificationSeverity"):
             await app.send_notification("x", severity="loud")
         assert [int(s) for s in NotificationSeverity] == [3, 4, 5, 6, 7]
 
@@ -177,7 +179,9 @@ async def test_pydoover_0x_subscribe_to_channel_and_publish(data_dir: Path) -> N
     app = make(LegacyApp, data_dir)
     async with started(app):
         await app.update_channel_aggregate("settings", {"a": 1})
-        await app.publish_to_channel("settings", {"note": "messages do not reach aggregate hooks"})
+        await app.publish_to_channel("settings", {"note": "0.4 publishes merge into the aggregate"})
         await app.next()
         assert ("settings", {"a": 1}) in app.got
-        assert all(agg is None or "note" not in agg for _, agg in app.got)  # sync of a new channel: None
+        assert ("settings", {"a": 1, "note": "0.4 publishes merge into the aggregate"}) in app.got
+        logged = await app.device_agent.list_messages("settings", limit=10)
+        assert [m.data for m in logged] == [{"note": "0.4 publishes merge into the aggregate"}]  # and logs it

@@ -16,10 +16,10 @@ async def test_seed_example_sets_ready_and_commits_tag_values() -> None:
 
     assert app.get_tag("ready") is True
     assert app.get_channel_aggregate("tag_values") == {app.app_key: {"ready": True}}
-    # The UI schema was published with the variable bound to the tag.
-    ui_state = app.get_channel_aggregate("ui_state")
-    ready = ui_state["state"][app.app_key]["children"]["ready"]
-    assert ready["tag"] == {"app_key": app.app_key, "name": "ready"}
+    # The UI schema was published with the variable bound to the tag (pydoover's lookup string).
+    state = app.get_channel_aggregate("ui_state")["state"]
+    ready = state.get("children", state)[app.app_key]["children"]["ready"]
+    assert ready["currentValue"] == "$tag.app().ready:boolean:false"
 
     app.request_stop()
     await task

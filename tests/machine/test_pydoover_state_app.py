@@ -1,8 +1,7 @@
 """An app-owned ``pydoover.state.StateMachine`` inside a running app in test mode: its timeouts must
 follow the app's virtual clock (fired by the scan), not wall time.
 
-Strict xfail until the scan owns a ``ScanTimers`` (wiring described in docs/compat/sm.md, "Wiring");
-when the wiring lands this test passes and the marker must go.
+The app runtime owns a ``ScanTimers`` that each scan makes current and fires (docs/compat/sm.md, "Wiring").
 """
 
 from __future__ import annotations
@@ -10,8 +9,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from doover_fsm import Application, run_app
 from doover_fsm.clock import VirtualClock
@@ -47,7 +44,6 @@ class DoorApp(Application):
             await self.door.push()
 
 
-@pytest.mark.xfail(strict=True, reason="the scan does not own a ScanTimers yet (lead's wiring, docs/compat/sm.md)")
 async def test_app_state_machine_timeout_follows_the_virtual_clock(tmp_path: Path) -> None:
     app = DoorApp(data_dir=tmp_path, test_mode=True, app_key="door")
     task = asyncio.get_running_loop().create_task(run_app(app, start=False, setup_logging=False))

@@ -1,1 +1,0 @@
-"""``pydoover.models``, answered by doover_fsm."""
