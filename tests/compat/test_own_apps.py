@@ -98,7 +98,7 @@ INVENTORY_FORMS = {
         "platform_iface.fetch_ai(", "platform_iface.set_do(", "platform_iface.fetch_di_events(", "events_from=",
         "platform_iface.start_di_pulse_listener(", "start_count=", 'f"VI{sign}',
         "async def on_pulse(self, di, value, dt_secs, counter, edge)",
-        "platform_iface.get_di_async(", "platform_iface.set_do_async(self.", "set_do_async(pin=",
+        "platform_iface.get_di_async(", "platform_iface.set_do_async(self.", "set_do_async(do=",
     ],
     "modbus": [
         "modbus_iface.read_registers(", "bus_id=", "bus=self.config.modbus_config", "retries=",

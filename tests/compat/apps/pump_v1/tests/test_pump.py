@@ -18,7 +18,7 @@ DEPLOY = {
     "APP_KEY": "pump_v1_1",
     "APP_DISPLAY_NAME": "Pump One",
     "run_mode": "Manual",
-    "start_level": 70,
+    "start_level_": 70,
     "modbus_config": {"name": "tank_bus"},
     "alerts": {"on_fault": False, "on_start": True},
     "run_sense_pins": [2, 3],

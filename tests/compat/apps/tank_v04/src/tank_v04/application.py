@@ -45,7 +45,7 @@ class TankApp(Application):
         if self.filling:
             await self.platform_iface.set_do_async(self.config.fill_pin.value, True)
         else:
-            await self.platform_iface.set_do_async(pin=self.config.fill_pin.value, value=False)
+            await self.platform_iface.set_do_async(do=self.config.fill_pin.value, value=False)
         self.ui.show(level, self.filling, "Filling" if self.filling else "Idle")
         await self.set_tags({"level": level, "filling": self.filling})
         self.ui.fill_now.coerce(None)
