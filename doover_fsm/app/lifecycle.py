@@ -34,7 +34,7 @@ from doover_fsm.app.health import HealthServer
 from doover_fsm.app.instance_lock import InstanceLock
 from doover_fsm.app.scan import ScanCycle
 from doover_fsm.app.shutdown import AT_TAG, REQUESTED_TAG, ShutdownTracker
-from doover_fsm.app.ui_commands import UICommands
+from doover_fsm.app.ui_commands import UICommands, start_ui
 from doover_fsm.config import config_extras, config_source, config_values, inject_config, load_config_file
 from doover_fsm.errors import ConfigError
 from doover_fsm.events import Event
@@ -43,6 +43,7 @@ from doover_fsm.io.modbus import modbus_for_app
 from doover_fsm.machine import MachineRuntime
 from doover_fsm.machine.timers import scan_timers
 from doover_fsm.scheduler import RealtimeSettings, Scheduler, apply_realtime
+from doover_fsm.ui.declarative import UI
 
 if TYPE_CHECKING:
     from doover_fsm.app.runtime import AppRuntime
@@ -203,12 +204,13 @@ class Lifecycle:
         if compiled is not None:
             rt.machine = MachineRuntime(compiled, app, clock=rt.clock, on_transition=self.scan.on_transition)
 
-        await self._publish_ui()
-
-        # pydoover's own set-up of the declared tags, then the user's setup, then the machine's
-        # initial state. Errors are logged; the app scans on.
+        # pydoover's own set-up of the declared tags and UI, then the user's setup, then the
+        # machine's initial state, then the UI is published. Errors are logged; the app scans on.
         try:
             await self._setup_tags()
+            if isinstance(app.ui, UI):
+                await call_maybe_async(app.ui.setup)
+            await start_ui(app, agent)
             self._serve_rpc()
             await call_maybe_async(app.setup)
         except Exception as exc:
@@ -221,6 +223,11 @@ class Lifecycle:
                 self._pending_error = self._pending_error or exc
                 self.scan.note_setup_error(f"entering the initial state of {type(app).__name__}", exc)
             self.scan.publish_state()
+
+        try:
+            await app.ui_manager.publish()
+        except Exception as exc:
+            self.scan.note_setup_error("publishing the UI", exc)
 
         # A shutdown_at from before start-up is stale and must not fire (pydoover's defect).
         for event in self.shutdown_events(AT_TAG, rt.store.get(None, AT_TAG)):
@@ -337,15 +344,6 @@ class Lifecycle:
         given = self.rt.is_async
         return given if given is not None else inspect.iscoroutinefunction(self.app.main_loop)
 
-    async def _publish_ui(self) -> None:
-        app, agent = self.app, self.rt.agent
-        if app.ui is None or agent is None:
-            return
-        schema = app.ui.to_schema(app.app_key)
-        # Clear first so elements removed since the last run disappear, then publish.
-        await agent.update_aggregate(UI_STATE_CHANNEL, {"state": {app.app_key: None}}, author=app.app_key)
-        await agent.update_aggregate(UI_STATE_CHANNEL, {"state": {app.app_key: schema}}, author=app.app_key)
-
     # ------------------------------------------------------------------------------------------
     def listen(self, channel: str) -> None:
         """Start delivering ``channel``'s changes into the event queue (once per channel)."""
@@ -372,6 +370,8 @@ class Lifecycle:
             rt.post(Event("", "agent", data, now, lambda: rt.tag_manager.on_ui_sub_update(data or {})))
         elif event.channel == UI_CMDS_CHANNEL and event.kind in ("message_create", "oneshot"):
             rt.post(internal_event("ui_cmd", lambda: self.ui_commands.handle(event), now, event))
+        elif event.channel == UI_CMDS_CHANNEL and event.kind in ("aggregate", "sync") and not own:
+            rt.post(internal_event("ui_cmds_aggregate", lambda: self.ui_commands.handle_aggregate(event), now, event))
         user = rt.channel_subs.event_for(event, app, now)
         if user is not None:
             rt.post(user)

@@ -109,8 +109,11 @@ class ScanCycle:
         if rt.board_io is not None:
             self._guard(errors, "writing outputs", rt.board_io.write_outputs)
 
-        # 6. commit
+        # 6. commit (and the UI changes 0.4 apps make with update/hidden/coerce)
         self._guard(errors, "tag commit", self.commit_now)
+        publish = getattr(getattr(app, "ui_manager", None), "publish", None)
+        if publish is not None:
+            await self._guard_async(errors, "ui publish", publish)
         self._publish_timing()
 
         self.last_scan_wall = time.monotonic()
