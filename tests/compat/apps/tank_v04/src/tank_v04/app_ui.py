@@ -1,4 +1,4 @@
-from datetime import datetime
+import time
 
 from pydoover import ui
 
@@ -25,7 +25,7 @@ class TankUI:
         self.level.update(level)
         self.filling.update(filling)
         self.status.update(status)
-        self.updated.update(datetime.now())
+        self.updated.update(int(time.time()))  # a datetime would not survive pydoover's json.dumps
         self.level.unit = "%"
         if level > 90:
             self.level.ranges = [ui.Range("Full", 90, 100, ui.Colour.yellow)]

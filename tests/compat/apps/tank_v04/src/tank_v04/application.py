@@ -23,7 +23,6 @@ class TankApp(Application):
         self.ui_manager.add_children(*self.ui.fetch())
         self.ui_manager.set_display_name(self.config.title.value)
         self.ui_manager.set_position(50)
-        self.ui.target.update(80)
 
     async def main_loop(self):
         pins = [p.value for p in self.config.float_pins.elements]
