@@ -41,6 +41,7 @@ from doover_fsm.clock import Clock, MonotonicClock, VirtualClock
 from doover_fsm.config.schema import Schema
 from doover_fsm.errors import MachineError
 from doover_fsm.machine import compile_machine
+from doover_fsm.notifications import Notifications
 from doover_fsm.tags.declare import KEY_RE, Tags
 from doover_fsm.tags.manager import TagManager
 from doover_fsm.ui.declarative import UI
@@ -108,6 +109,8 @@ class Application:
     config_cls: ClassVar[type[Schema]] = Schema
     tags_cls: ClassVar[type[Tags]] = Tags
     ui_cls: ClassVar[type[UI]] = UI
+    #: pydoover's declarative notifications (``self.notifications.<name>.send()``).
+    notifications_cls: ClassVar[type[Notifications]] = Notifications
     config_class: ClassVar[type[Schema] | None] = None
     tags_class: ClassVar[type[Tags] | None] = None
     ui_class: ClassVar[type[UI] | None] = None
@@ -215,6 +218,7 @@ class Application:
         self.ui: Any = _declared(type(self), "ui")(self.config, self.tags, self.app_key)
         #: pydoover's UI manager (both generations): handlers, 0.4's add_children/set_display_name…
         self.ui_manager = UIManager(self.app_key)
+        self.notifications: Notifications | None = self.notifications_cls(self.app_key, self)
         #: pydoover's RPC manager: ``@rpc.handler`` methods are served from the start (over the app's agent).
         self.rpc = RPCManager(_AgentOfApp(rt), self.app_key)
 

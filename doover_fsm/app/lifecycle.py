@@ -207,6 +207,9 @@ class Lifecycle:
         # pydoover's own set-up of the declared tags and UI, then the user's setup, then the
         # machine's initial state, then the UI is published. Errors are logged; the app scans on.
         try:
+            notifications = getattr(app, "notifications", None)
+            if notifications is not None:
+                await call_maybe_async(notifications.setup)
             await self._setup_tags()
             if isinstance(app.ui, UI):
                 await call_maybe_async(app.ui.setup)
