@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("doover_fsm.app")
 
 _DONE: Completed[None] = Completed(None)  # shared: returns at once, awaited or not
+_MISSING = object()
 _PERIOD_ATTR = "loop_target_period"
 
 
@@ -375,7 +376,9 @@ class Application:
     # ------------------------------------------------------------------------------------------
     def get_tag(self, tag_key: str, app_key: str | None = None, default: Any = None) -> Any:
         """A tag of this app (or of ``app_key``)."""
-        return self.tag_manager.get_tag(tag_key, default, app_key or self.app_key)
+        owner = app_key or self.app_key
+        value = self.dfsm.store.get(owner, tag_key, _MISSING)  # the usual case, straight from the store
+        return value if value is not _MISSING else self.tag_manager.get_tag(tag_key, default, owner)
 
     def get_global_tag(self, tag_key: str, default: Any = None) -> Any:
         """A global tag (shared by all apps of the device)."""
@@ -387,6 +390,15 @@ class Application:
 
         A dict is merged into the tag's current dict, as pydoover does.
         """
+        if app_key is None and type(tag_key) is str:  # the usual case: this app's own tag
+            manager = self.tag_manager
+            t = type(value)
+            if not log and not manager.busy and (t is float or t is int or t is bool or t is str):
+                # The hot path: nothing but the store needs to hear of a plain write (see TagManager.busy).
+                self.dfsm.store.set(self.app_key, tag_key, value, only_if_changed=only_if_changed)
+            else:
+                manager.write(self.app_key, tag_key, value, only_if_changed, log)
+            return _DONE
         return self.tag_manager.set_tag(tag_key, value, app_key or self.app_key, only_if_changed, log=log)
 
     def set_tags(self, tags: dict[str, Any], app_key: str | None = None, only_if_changed: bool = True,

@@ -7,6 +7,7 @@ These are functions rather than ``Schema`` methods so that no app element name (
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,10 @@ def inject_config(schema: Schema | None, data: Mapping[str, Any], *, source: str
         if isinstance(schema, Schema):
             schema.__dict__["_source"] = source
         return
-    schema._inject(data, source)
+    try:
+        schema._inject(data, source)
+    except RecursionError:
+        raise ConfigError(f"{source}: the config is nested too deeply") from None
 
 
 def load_config_file(schema: Schema | None, path: str | Path) -> dict[str, Any]:
@@ -38,15 +42,42 @@ def load_config_file(schema: Schema | None, path: str | Path) -> dict[str, Any]:
     Returns the file's data."""
     p = Path(path)
     try:
-        text = p.read_text()
+        text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"config file {str(p)!r} cannot be read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {str(p)!r} is not UTF-8 text (byte {exc.start}: "
+                          f"{exc.object[exc.start:exc.start + 1]!r})") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"config file {str(p)!r}, line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
-    inject_config(schema, data, source=f"config file {str(p)!r}")
+    except RecursionError:
+        raise ConfigError(f"config file {str(p)!r}: the JSON is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {str(p)!r}: the config must be a JSON object, got {type(data).__name__}")
+    try:
+        inject_config(schema, data, source=f"config file {str(p)!r}")
+    except ConfigError as exc:
+        line = _line_of_key(text, str(exc))
+        if line is None:
+            raise
+        raise ConfigError(f"{exc} (line {line})") from None
     return data
+
+
+_KEY_IN_MESSAGE = re.compile(r"config keys? '([^']+)'|Unknown element (\S+) in config")
+
+
+def _line_of_key(text: str, message: str) -> int | None:
+    """The line of ``text`` (a JSON file) where the key an error message names first appears."""
+    m = _KEY_IN_MESSAGE.search(message)
+    if m is None:
+        return None
+    path = m.group(1) or m.group(2)
+    last = re.sub(r"(\[\d+\])+$", "", path.split(".")[-1])
+    found = re.search(r'"' + re.escape(last) + r'"\s*:', text)
+    return None if found is None else text.count("\n", 0, found.start()) + 1
 
 
 def config_extras(schema: Schema | None) -> dict[str, Any]:
