@@ -3,9 +3,8 @@
 ``tests/compat/apps`` holds three Doover app repos written for this project: ``pump_v1`` and
 ``sensor_v1`` on pydoover 1.x names, ``tank_v04`` on 0.4 names (plus a 0.4-style sync simulator).
 Here their own suites run under ``doover-fsm test`` and each app runs live on the virtual board
-under ``doover-fsm run``. The same suites pass under the pydoover oracles (sensor_v1 on 1.18,
-tank_v04 on 0.4.18; pump_v1 on 1.18 but for the one test of the config.Object children fix that
-issue 10 asks for). ``test_the_apps_use_every_name_of_the_inventory`` keeps them covering every
+under ``doover-fsm run``. The same suites pass under the pydoover oracles (pump_v1 and sensor_v1
+on 1.18.3, tank_v04 on 0.4.18). ``test_the_apps_use_every_name_of_the_inventory`` keeps them covering every
 call form the public apps use (/work/inventory.md).
 """
 

@@ -20,7 +20,7 @@ DEPLOY = {
     "run_mode": "Manual",
     "start_level_": 70,
     "modbus_config": {"name": "tank_bus"},
-    "alerts": {"on_fault": False, "on_start": True},
+    "alerts": {"alert_on_fault": False, "alert_on_start": True},
     "run_sense_pins": [2, 3],
     "tank_curve": [{"level": 0, "litres": 0}, {"level": 2, "litres": 900}],
 }
@@ -62,7 +62,7 @@ def test_config_values_read_the_deployment():
 
 
 def test_object_children_and_arrays_of_objects_read_the_deployment():
-    """pydoover 1.18 reads these back from the class declaration (issue 10 asks for the fix)."""
+    """Children of a config.Object and arrays of objects take the deployment's values, keyed by display name."""
     cfg = make_app().config
     assert cfg.alerts.on_fault.value is False and cfg.alerts.on_start.value is True
     assert [(p.level.value, p.litres.value) for p in cfg.curve.elements] == [(0, 0), (2, 900)]
