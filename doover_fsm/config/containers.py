@@ -307,6 +307,10 @@ class Object(ConfigElement):
         payload["x-defaultCollapsed"] = self.default_collapsed
 
 
+#: How close an unknown key must be to a declared one to count as its misspelling (difflib ratio).
+MISSPELLING_CUTOFF = 0.8
+
+
 def check_children(elements: Mapping[str, ConfigElement], data: Mapping[str, Any], path: str, *,
                    additional: bool, missing: str, raise_missing: bool, top_level: bool = False) -> dict[str, Any]:
     """Check ``data`` against ``elements``; the checked values by key, or ConfigError. Changes nothing.
@@ -379,13 +383,27 @@ def _nulls_as_defaults(elements: Mapping[str, ConfigElement], data: Mapping[str,
 
 
 def _refuse_unknown(unknown: list[str], elements: Mapping[str, ConfigElement], data: Mapping[str, Any]) -> None:
-    parts = []
+    """A key that misspells a declared one is an error naming it; any other unknown key is logged.
+
+    A near miss (``maximum_flwo``) means a setting the operator meant is being ignored: refused,
+    with a "did you mean". A key that resembles nothing declared is an extra (a key a newer or older
+    version of the app declared, a simulator's own setting): pydoover took those silently; here they
+    are logged by name and kept out of every element, so an app upgrade never stops on a stale key.
+    """
+    misspelled: list[str] = []
+    extra: list[str] = []
     for key in unknown:
-        near = suggest(key, [k for k in elements if k not in data]) or suggest(key, elements)
-        parts.append(f"{key!r} (did you mean {near!r}?)" if near else repr(key))
-    noun = "key" if len(unknown) == 1 else "keys"
-    message = (f"unknown config {noun} {', '.join(parts)}; the app declares "
-               f"{', '.join(sorted(elements)) or 'no keys'}")
+        near = suggest(key, [k for k in elements if k not in data], cutoff=MISSPELLING_CUTOFF) \
+            or suggest(key, elements, cutoff=MISSPELLING_CUTOFF)
+        (misspelled if near else extra).append(f"{key!r} (did you mean {near!r}?)" if near else repr(key))
+    declared = ", ".join(sorted(elements)) or "no keys"
+    if extra:
+        noun = "key" if len(extra) == 1 else "keys"
+        log.warning("config: ignoring unknown %s %s (the app declares %s)", noun, ", ".join(extra), declared)
+    if not misspelled:
+        return
+    noun = "key" if len(misspelled) == 1 else "keys"
+    message = f"unknown config {noun} {', '.join(misspelled)}; the app declares {declared}"
     if unknown_keys_are_errors():
         raise ConfigError(message + f" (set {ENV_VAR}=warn to only log unknown keys)")
     log.warning("%s", message)

@@ -1,8 +1,10 @@
 """Keys a deployment config may carry that the app does not declare, and "did you mean" for the rest.
 
 pydoover takes any unknown key silently, so ``maximum_flwo: 900`` leaves ``maximum_flow`` at its
-default and nobody notices. doover_fsm refuses an unknown key with the declared key it most
-likely meant, except the keys Doover's platform and doover_fsm put in an app's deployment entry:
+default and nobody notices. doover_fsm refuses an unknown key that misspells a declared one, with
+the key it most likely meant, and logs by name every other unknown key (a stale key from another
+version of the app must not stop it), except the keys Doover's platform and doover_fsm put in an
+app's deployment entry, which pass quietly:
 
 * upper-case keys (``APP_KEY``, ``APP_DISPLAY_NAME``, ``AGENT_ID``: the platform's namespace;
   app keys are derived lower-case);

@@ -1,4 +1,5 @@
-"""Issue 11 §3: ``null`` means the default (or a clear error), unknown keys are errors with a "did you mean".
+"""Issue 11 §3: ``null`` means the default (or a clear error); a key that misspells a declared one is an
+error with a "did you mean"; any other unknown key is logged by name.
 
 pydoover 1.18 takes ``null`` as the value (``None``) and any unknown key as a new element; both hide a
 deployment mistake. These tests use the call forms apps use (``_inject_deployment_config``,
@@ -74,8 +75,14 @@ def test_a_misspelled_key_is_an_error_with_did_you_mean() -> None:
         c._inject_deployment_config({"maximum_flwo": 900, "pump_pin": 1})
     with pytest.raises(ConfigError, match=r"'Pump_Pin' \(did you mean 'pump_pin'\?\)"):
         c._inject_deployment_config({"Pump_Pin": 1, "pump_pin": 2})
-    with pytest.raises(ConfigError, match=r"unknown config keys 'colour', 'zzz'; the app"):
-        c._inject_deployment_config({"colour": 1, "zzz": 2, "pump_pin": 2})
+
+
+
+def test_an_unknown_key_that_misspells_nothing_is_logged_by_name_and_ignored(caplog: pytest.LogCaptureFixture) -> None:
+    c = Pump()
+    c._inject_deployment_config({"colour": 1, "zzz": 2, "pump_pin": 2})  # e.g. stale keys of another app version
+    assert c.pump_pin.value == 2 and c.maximum_flow.value == 100.0
+    assert "ignoring unknown keys 'colour', 'zzz'" in caplog.text
 
 
 def test_a_misspelled_child_of_an_object_is_an_error_with_did_you_mean() -> None:

@@ -24,8 +24,9 @@ from hypothesis import strategies as st
 
 from doover_fsm import config
 from doover_fsm.config import load_config_file
+from doover_fsm.config.containers import MISSPELLING_CUTOFF
 from doover_fsm.config.keys import NotSet
-from doover_fsm.config.unknown import is_platform_key
+from doover_fsm.config.unknown import is_platform_key, suggest
 from doover_fsm.errors import ConfigError
 from tests.faults._fuzzreport import show
 
@@ -97,7 +98,8 @@ def mutate(steps: list[tuple[str, str, Any]]) -> tuple[dict[str, Any], set[str]]
             bad = typo(key, value)
             if bad != key and bad not in DECLARED:
                 data[bad] = data.pop(key, 1)
-                typos.add(bad)
+                if suggest(bad, DECLARED, cutoff=MISSPELLING_CUTOFF):  # still recognisably that key
+                    typos.add(bad)
         elif op == "child" and isinstance(data.get("alerts"), dict):
             data["alerts"][key] = value
     return data, typos
@@ -112,8 +114,8 @@ def number_ok(value: Any, *, integer: bool) -> bool:
 def loaded_problem(cfg: Station, data: dict[str, Any]) -> str | None:
     """What is wrong with the values ``cfg`` took from ``data`` (None: all valid), checked from the declaration."""
     for key in data:
-        if key not in DECLARED and not is_platform_key(key):
-            return f"unknown key {key!r} taken"
+        if key not in DECLARED and not is_platform_key(key) and suggest(key, DECLARED, cutoff=MISSPELLING_CUTOFF):
+            return f"misspelled key {key!r} taken"  # (keys that resemble nothing declared are logged, not taken)
     pin = cfg.pump_pin.value
     if not number_ok(pin, integer=True) or not 0 <= pin <= 40:
         return f"pump_pin {pin!r}"
