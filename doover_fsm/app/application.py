@@ -44,6 +44,7 @@ from doover_fsm.machine import compile_machine
 from doover_fsm.tags.declare import KEY_RE, Tags
 from doover_fsm.tags.manager import TagManager
 from doover_fsm.ui.declarative import UI
+from doover_fsm.ui.runtime import UIManager
 
 if TYPE_CHECKING:
     from doover_fsm.machine import CompiledMachine
@@ -211,8 +212,9 @@ class Application:
         self.tag_manager: TagManager = rt.tag_manager
         self.tag_manager.log_all_changes = pydoover_04  # 0.4 logged every tag change as a message
         self.tags: Tags = _declared(type(self), "tags")(self.app_key, self.tag_manager, self.config)
-        self.ui: UI | None = _declared(type(self), "ui")(self.config, self.tags)
-        self.ui_manager = self.ui  # pydoover name for the UI owner
+        self.ui: Any = _declared(type(self), "ui")(self.config, self.tags, self.app_key)
+        #: pydoover's UI manager (both generations): handlers, 0.4's add_children/set_display_name…
+        self.ui_manager = UIManager(self.app_key)
         #: pydoover's RPC manager: ``@rpc.handler`` methods are served from the start (over the app's agent).
         self.rpc = RPCManager(_AgentOfApp(rt), self.app_key)
 

@@ -31,9 +31,10 @@ from doover_fsm.agent.store import default_data_dir
 from doover_fsm.app.channels import internal_event
 from doover_fsm.app.committer import TagCommitter
 from doover_fsm.app.health import HealthServer
+from doover_fsm.app.instance_lock import InstanceLock
 from doover_fsm.app.scan import ScanCycle
 from doover_fsm.app.shutdown import AT_TAG, REQUESTED_TAG, ShutdownTracker
-from doover_fsm.app.ui_commands import UICommands
+from doover_fsm.app.ui_commands import UICommands, start_ui
 from doover_fsm.config import config_extras, config_source, config_values, inject_config, load_config_file
 from doover_fsm.errors import ConfigError
 from doover_fsm.events import Event
@@ -42,6 +43,7 @@ from doover_fsm.io.modbus import modbus_for_app
 from doover_fsm.machine import MachineRuntime
 from doover_fsm.machine.timers import scan_timers
 from doover_fsm.scheduler import RealtimeSettings, Scheduler, apply_realtime
+from doover_fsm.ui.declarative import UI
 
 if TYPE_CHECKING:
     from doover_fsm.app.runtime import AppRuntime
@@ -84,6 +86,7 @@ class Lifecycle:
         self.tracker = ShutdownTracker(rt.clock.time())
         self.ui_commands = UICommands(rt)
         self._closed = asyncio.Event()
+        self._lock: InstanceLock | None = None
         self._health: HealthServer | None = None
         self._stop = asyncio.Event()
         self._started = asyncio.Event()
@@ -201,25 +204,30 @@ class Lifecycle:
         if compiled is not None:
             rt.machine = MachineRuntime(compiled, app, clock=rt.clock, on_transition=self.scan.on_transition)
 
-        await self._publish_ui()
-
-        # pydoover's own set-up of the declared tags, then the user's setup, then the machine's
-        # initial state. Errors are logged; the app scans on.
+        # pydoover's own set-up of the declared tags and UI, then the user's setup, then the
+        # machine's initial state, then the UI is published. Errors are logged; the app scans on.
         try:
             await self._setup_tags()
+            if isinstance(app.ui, UI):
+                await call_maybe_async(app.ui.setup)
+            await start_ui(app, agent)
             self._serve_rpc()
             await call_maybe_async(app.setup)
         except Exception as exc:
-            log.exception("error in %s.setup(); the app keeps scanning", type(app).__name__)
             self._pending_error = exc
-            self.scan.note_error(exc)
+            self.scan.note_setup_error(f"{type(app).__name__}.setup() (the app keeps scanning)", exc)
         if rt.machine is not None:
             try:
                 await call_maybe_async(rt.machine.start)
             except Exception as exc:
-                log.exception("error entering the initial state of %s", type(app).__name__)
                 self._pending_error = self._pending_error or exc
+                self.scan.note_setup_error(f"entering the initial state of {type(app).__name__}", exc)
             self.scan.publish_state()
+
+        try:
+            await app.ui_manager.publish()
+        except Exception as exc:
+            self.scan.note_setup_error("publishing the UI", exc)
 
         # A shutdown_at from before start-up is stale and must not fire (pydoover's defect).
         for event in self.shutdown_events(AT_TAG, rt.store.get(None, AT_TAG)):
@@ -245,6 +253,9 @@ class Lifecycle:
                 data_dir = Path(self._temp_dir)
             else:
                 data_dir = default_data_dir()
+        if self._temp_dir is None:  # one running copy per app and store (refused clearly, never stuck)
+            self._lock = InstanceLock(data_dir, self.app.app_key)
+            self._lock.acquire()
         url = self.agent_url or rt.options.agent_url or os.environ.get("DOOVER_AGENT_URL")
         return make_agent(url, data_dir, self.app.app_key)
 
@@ -333,15 +344,6 @@ class Lifecycle:
         given = self.rt.is_async
         return given if given is not None else inspect.iscoroutinefunction(self.app.main_loop)
 
-    async def _publish_ui(self) -> None:
-        app, agent = self.app, self.rt.agent
-        if app.ui is None or agent is None:
-            return
-        schema = app.ui.to_schema(app.app_key)
-        # Clear first so elements removed since the last run disappear, then publish.
-        await agent.update_aggregate(UI_STATE_CHANNEL, {"state": {app.app_key: None}}, author=app.app_key)
-        await agent.update_aggregate(UI_STATE_CHANNEL, {"state": {app.app_key: schema}}, author=app.app_key)
-
     # ------------------------------------------------------------------------------------------
     def listen(self, channel: str) -> None:
         """Start delivering ``channel``'s changes into the event queue (once per channel)."""
@@ -368,6 +370,8 @@ class Lifecycle:
             rt.post(Event("", "agent", data, now, lambda: rt.tag_manager.on_ui_sub_update(data or {})))
         elif event.channel == UI_CMDS_CHANNEL and event.kind in ("message_create", "oneshot"):
             rt.post(internal_event("ui_cmd", lambda: self.ui_commands.handle(event), now, event))
+        elif event.channel == UI_CMDS_CHANNEL and event.kind in ("aggregate", "sync") and not own:
+            rt.post(internal_event("ui_cmds_aggregate", lambda: self.ui_commands.handle_aggregate(event), now, event))
         user = rt.channel_subs.event_for(event, app, now)
         if user is not None:
             rt.post(user)
@@ -507,6 +511,9 @@ class Lifecycle:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
+        self.scan.faults.flush()
+        if self._lock is not None:
+            self._lock.release()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
         if gc.get_freeze_count():

@@ -43,6 +43,7 @@ class AppHooks(Protocol):
     config: Any
     tags: Any
     ui: Any
+    ui_manager: Any
 
     def setup(self) -> Any: ...
     def main_loop(self) -> Any: ...
@@ -134,8 +135,11 @@ class AppRuntime:
         app.app_key = app_key
         self.tag_manager.app_key = app_key
         app.tags = type(app.tags)(app_key, self.tag_manager, app.config)
-        if app.ui is not None:
+        if app.ui is not None and hasattr(app.ui, "tags"):
             app.ui.tags = app.tags
+            app.ui.app_key = app_key
+        if getattr(app, "ui_manager", None) is not None:
+            app.ui_manager.app_key = app_key
 
     def _period_changed(self, value: float) -> None:
         if self.scheduler is not None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from doover_fsm._util.maybe_async import call_maybe_async
 from doover_fsm.app.channels import INTERNAL
+from doover_fsm.app.faultlog import FaultLog
 from doover_fsm.app.shutdown import AT_TAG, CHECK_OK_TAG, REQUESTED_TAG
 from doover_fsm.events import Event
 from doover_fsm.machine.timers import scan_timers
@@ -63,6 +64,10 @@ class ScanCycle:
         self._last_timing_publish_ns = 0
         self._dropped_seen = 0
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: Faults: the first of each kind logged in full, repeats folded into a periodic count.
+        self.faults = FaultLog(log)
+        #: What setup() raised (the app scans on, but is not healthy: its set-up is incomplete).
+        self.setup_error: BaseException | None = None
 
     # ------------------------------------------------------------------------------------------
     async def run(self, slot: Any = None) -> BaseException | None:
@@ -104,8 +109,11 @@ class ScanCycle:
         if rt.board_io is not None:
             self._guard(errors, "writing outputs", rt.board_io.write_outputs)
 
-        # 6. commit
+        # 6. commit (and the UI changes 0.4 apps make with update/hidden/coerce)
         self._guard(errors, "tag commit", self.commit_now)
+        publish = getattr(getattr(app, "ui_manager", None), "publish", None)
+        if publish is not None:
+            await self._guard_async(errors, "ui publish", publish)
         self._publish_timing()
 
         self.last_scan_wall = time.monotonic()
@@ -131,9 +139,13 @@ class ScanCycle:
             ok = False
         store.set(self.app.app_key, CHECK_OK_TAG, ok)
 
-    def note_error(self, exc: BaseException) -> None:
+    def note_setup_error(self, what: str, exc: BaseException) -> None:
+        """``setup()`` (or entering the initial state) raised: logged, raised as an ``exception`` event,
+        and health stays 503 (the app scans on with an incomplete set-up)."""
+        self.faults.report(what, exc, self.number)
         self.errors_total += 1
-        self.consecutive_failures += 1
+        self.setup_error = self.setup_error or exc
+        self.rt.post(Event("exception", "error", exc, self.rt.clock.monotonic_ns(), extra={"where": what}))
 
     # ------------------------------------------------------------------------------------------
     async def _dispatch_events(self, errors: list[BaseException]) -> None:
@@ -250,12 +262,14 @@ class ScanCycle:
         period = rt.period.value
         age = time.monotonic() - self.last_scan_wall if self.last_scan_wall else None
         stuck = age is None or age > max(3 * period, 5.0)
-        failing = self.consecutive_failures >= FAILING_AFTER
+        failing = self.consecutive_failures >= FAILING_AFTER or self.setup_error is not None
         body: dict[str, Any] = {
             "app_key": app.app_key, "scans": self.number, "last_scan_age_s": age, "period_s": period,
             "consecutive_failures": self.consecutive_failures, "errors_total": self.errors_total,
             "state": rt.machine.state if rt.machine is not None else None,
             "events_dropped": rt.events.dropped,
+            "setup_error": None if self.setup_error is None else f"{type(self.setup_error).__name__}: "
+                                                                   f"{self.setup_error}",
         }
         tags = rt.store.statistics()
         body.update(tag_ring_drops=tags.ring_drops, tag_log_drops=tags.log_drops)
@@ -266,7 +280,7 @@ class ScanCycle:
 
     # ------------------------------------------------------------------------------------------
     def _fail(self, errors: list[BaseException], what: str, exc: BaseException) -> None:
-        log.error("scan %d: error in %s", self.number, what, exc_info=exc)
+        self.faults.report(what, exc, self.number)
         errors.append(exc)
 
     def _guard(self, errors: list[BaseException], what: str, func: Any, *args: Any) -> None:

@@ -96,9 +96,9 @@ async def test_malformed_channel_messages_are_rejected_clearly_and_the_app_keeps
             await app.next()
             await app.next()
         with open_store(data_dir) as store:
-            assert store.get_message("ui_cmds", bad_cmd).data["status"] == "error"
-            assert "must be a JSON object" in str(store.get_message("ui_cmds", bad_cmd).data["response"])
-            assert "no 'method'" in str(store.get_message("ui_cmds", no_method).data["response"])
+            assert store.get_message("ui_cmds", bad_cmd).data["status"]["code"] == "error"
+            assert "must be a JSON object" in str(store.get_message("ui_cmds", bad_cmd).data["status"])
+            assert "no 'method'" in str(store.get_message("ui_cmds", no_method).data["status"])
         assert "ui_cmds" in caplog.text
         with pytest.raises(ValueError, match="bad key"):
             await app.update_channel_aggregate("levels", {"bad key": 1})

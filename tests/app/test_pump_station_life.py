@@ -32,7 +32,7 @@ def pump_output(app: PumpStation) -> bool:
 
 def ui_command(data_dir: Path, method: str, value: object = None) -> str:
     with open_store(data_dir) as store:
-        return store.post_message("ui_cmds", {"type": "rpc", "method": method, "request": {"value": value},
+        return store.post_message("ui_cmds", {"type": "rpc", "method": method, "request": value,
                                               "app_key": "pump"})
 
 
@@ -68,7 +68,7 @@ async def test_pump_station_life(data_dir: Path) -> None:
         await app.next()
         assert app.machine.state == "auto_pumping_running" and app.tags.fault.value == ""
         with open_store(data_dir) as store:
-            assert store.get_message("ui_cmds", msg).data["status"] == "success"
+            assert store.get_message("ui_cmds", msg).data["status"]["code"] == "success"
 
         # The downstream plant stops accepting (another app's tag): pumping stops.
         with open_store(data_dir) as store:
