@@ -55,6 +55,17 @@ def read_utf8(path: str | os.PathLike[str], *, what: str = "file",
     return decode_utf8(data, source, error)
 
 
+def _check_encodable(text: str, source: str, error: type[Exception]) -> None:
+    # Command-line arguments that were not UTF-8 arrive as lone surrogates (surrogateescape).
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        line, col = _line_col(text, exc.start)
+        bad = ord(text[exc.start])
+        byte = f"byte 0x{bad - 0xDC00:02x}" if 0xDC80 <= bad <= 0xDCFF else f"character U+{bad:04X}"
+        raise error(f"{source}: not UTF-8 text: {byte} at line {line}, column {col}") from None
+
+
 def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> int | None:
     """The offset of the first bracket nested deeper than ``limit`` (strings skipped), else None."""
     depth = 0
@@ -79,6 +90,8 @@ def loads_json(text: str | bytes, *, source: str, max_depth: int = MAX_JSON_DEPT
     no NaN/Infinity; ``error`` names the source, line and column of any problem."""
     if isinstance(text, bytes | bytearray):
         text = decode_utf8(bytes(text), source, error)
+    else:
+        _check_encodable(text, source, error)
     deep = json_too_deep(text, max_depth)
     if deep is not None:
         line, col = _line_col(text, deep)

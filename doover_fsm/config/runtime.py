@@ -6,11 +6,11 @@ These are functions rather than ``Schema`` methods so that no app element name (
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from doover_fsm._util.textfile import load_json_file
 from doover_fsm.config.containers import Array, Object
 from doover_fsm.config.element import ConfigElement
 from doover_fsm.config.keys import NotSet
@@ -37,14 +37,8 @@ def load_config_file(schema: Schema | None, path: str | Path) -> dict[str, Any]:
     """Inject a JSON file (``--config FILE``); errors name the file (and line, for JSON syntax).
     Returns the file's data."""
     p = Path(path)
-    try:
-        text = p.read_text()
-    except OSError as exc:
-        raise ConfigError(f"config file {str(p)!r} cannot be read: {exc.strerror}") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"config file {str(p)!r}, line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+    # UTF-8 and nesting checked with file and position named (no RecursionError, no bare codec error)
+    data = load_json_file(p, what="config file", error=ConfigError)
     inject_config(schema, data, source=f"config file {str(p)!r}")
     return data
 
