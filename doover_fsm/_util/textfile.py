@@ -99,7 +99,7 @@ def loads_json(text: str | bytes, *, source: str, max_depth: int = MAX_JSON_DEPT
     try:
         return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        raise error(f"{source}, line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+        raise error(f"{source}, line {exc.lineno} column {exc.colno}: not valid JSON: {exc.msg}") from exc
     except ValueError as exc:  # NaN/Infinity
         raise error(f"{source}: {exc}") from exc
     except RecursionError as exc:  # pragma: no cover - the depth check comes first

@@ -127,7 +127,7 @@ def test_loads_json_limits_depth_refuses_nan_and_names_positions() -> None:
     assert loads_json('["[[[[", "\\"]]]"]', source="s", max_depth=1) == ["[[[[", '"]]]']  # brackets in strings
     with pytest.raises(InputError, match=r"^s: NaN is not valid JSON"):
         loads_json('{"a": NaN}', source="s")
-    with pytest.raises(InputError, match=r"^s, line 1 column 7: Expecting value$"):
+    with pytest.raises(InputError, match=r"^s, line 1 column 7: not valid JSON: Expecting value$"):
         loads_json('{"a": }', source="s")
     with pytest.raises(BoardError, match=r"^s: not UTF-8 text: byte 0xff at line 2, column 1 \(byte offset 2\)"):
         loads_json(b"1\n\xff", source="s", error=BoardError)
