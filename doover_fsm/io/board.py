@@ -242,7 +242,7 @@ def parse_board_text(text: str, path: Path) -> Board:
     except tomllib.TOMLDecodeError as e:
         raise BoardError(f"{path}: invalid TOML: {e}") from e
     except RecursionError as e:  # tomllib parses nested arrays/inline tables recursively
-        raise BoardError(f"{path}: invalid TOML: values nested too deeply") from e
+        raise BoardError(f"{path}:{_deep_line(text)}: invalid TOML: values nested too deeply") from e
     return _Validator(data, path, SourcePositions(text)).board()
 
 
@@ -554,6 +554,29 @@ class _Validator:
 
         parse_buses(modbus, where=str(self.path), locate=at)
         return modbus
+
+
+def _deep_line(text: str, limit: int = 64) -> int:
+    """The line where ``[``/``{`` nesting first passes ``limit`` (strings and comments skipped)."""
+    depth, line, quote, comment = 0, 1, "", False
+    for c in text:
+        if c == "\n":
+            line, comment = line + 1, False
+        elif comment:
+            continue
+        elif quote:
+            quote = "" if c == quote else quote
+        elif c in "\"'":
+            quote = c
+        elif c == "#":
+            comment = True
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif c in "]}":
+            depth -= 1
+    return 1
 
 
 def _tname(typ: type | tuple[type, ...]) -> str:

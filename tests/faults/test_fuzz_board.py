@@ -245,7 +245,9 @@ def _report() -> Iterator[None]:
     yield
     print(f"\nboard TOML fuzz: {STATS['tried']} inputs tried, {STATS['invalid']} invalid by construction, "
           f"{STATS['refused']} refused, {STATS['accepted']} accepted and opened as run does, "
-          f"tracebacks {STATS['traceback']}, invalid accepted {STATS['invalid_accepted']}")
+          f"tracebacks {STATS['traceback']}, invalid accepted {STATS['invalid_accepted']}; garbled text: "
+          f"{STATS['g_tried']} tried, {STATS['g_refused']} refused with file and line, {STATS['g_accepted']} "
+          f"accepted and opened, tracebacks {STATS['g_traceback']}")
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
@@ -301,3 +303,53 @@ def test_every_base_round_trips_through_the_writer_and_passes_check(base: str, t
         assert main(["board", "check", str(path)]) == 0
     assert "OK" in out.getvalue()
     open_as_run_does(path)
+
+
+@st.composite
+def garbled(draw: st.DrawFn) -> tuple[str, str]:
+    """A shipped board's text with a few character-level edits (syntax, nesting, bytes)."""
+    base = draw(st.sampled_from(sorted(BASES)))
+    text = dump_toml(BASES[base])
+    for _ in range(draw(st.integers(1, 3))):
+        i = draw(st.integers(0, len(text)))
+        edit = draw(st.sampled_from(["insert", "delete", "dupline", "deep"]))
+        if edit == "insert":
+            text = text[:i] + draw(st.sampled_from(['"', "[", "]", "=", "\n", "{", "}", ",", "#", "\\", "é", "\x00",
+                                                     "[[di]]\n", "1e999", "-", ".", "'''"])) + text[i:]
+        elif edit == "delete":
+            text = text[:i] + text[i + draw(st.integers(1, 5)):]
+        elif edit == "dupline":
+            lines = text.splitlines(keepends=True)
+            k = draw(st.integers(0, len(lines) - 1))
+            text = "".join(lines[:k + 1] + [lines[k]] + lines[k + 1:])
+        else:
+            text += f"\n[scheduler2]\nx = {'[' * 3000}{']' * 3000}\n"
+    return base, text
+
+
+@settings(max_examples=max(EXAMPLES // 3, 30), deadline=None, suppress_health_check=list(HealthCheck))
+@given(case=garbled())
+def test_garbled_board_text_is_refused_with_file_and_line_or_opens(
+        case: tuple[str, str], tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    base, text = case
+    d = tmp_path_factory.mktemp("garbled")
+    monkeypatch.setenv("DOOVER_IO_BACKEND", "virtual")
+    monkeypatch.setenv("DOOVER_VIRTUAL_DIR", str(d / "virtual"))
+    monkeypatch.chdir(d)
+    path = d / f"{base}.toml"
+    path.write_text(text)
+    STATS["g_tried"] += 1
+    with captured() as (out, err):
+        try:
+            rc = main(["board", "check", str(path)])
+        except BaseException as exc:
+            STATS["g_traceback"] += 1
+            raise AssertionError(f"board check raised {exc!r}\n{text}") from exc
+    msg = out.getvalue() + err.getvalue()
+    assert "Traceback" not in msg and rc in (0, 1), msg
+    if rc == 1:
+        STATS["g_refused"] += 1
+        assert str(path) in msg and re.search(r"(:\d+:|line \d+)", msg), msg
+    else:
+        STATS["g_accepted"] += 1
+        open_as_run_does(path)
