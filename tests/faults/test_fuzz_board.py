@@ -321,7 +321,7 @@ def garbled(draw: st.DrawFn) -> tuple[str, str]:
         elif edit == "dupline":
             lines = text.splitlines(keepends=True)
             k = draw(st.integers(0, len(lines) - 1))
-            text = "".join(lines[:k + 1] + [lines[k]] + lines[k + 1:])
+            text = "".join([*lines[:k + 1], lines[k], *lines[k + 1:]])
         else:
             text += f"\n[scheduler2]\nx = {'[' * 3000}{']' * 3000}\n"
     return base, text
