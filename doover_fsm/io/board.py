@@ -240,7 +240,9 @@ def parse_board_text(text: str, path: Path) -> Board:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise BoardError(f"{path}: invalid TOML: {e}") from e
+        m = re.search(r"at line (\d+)", str(e))
+        line = int(m.group(1)) if m else max(text.count("\n") + (not text.endswith("\n")), 1)  # end of document
+        raise BoardError(f"{path}:{line}: invalid TOML: {e}") from e
     except RecursionError as e:  # tomllib parses nested arrays/inline tables recursively
         raise BoardError(f"{path}:{_deep_line(text)}: invalid TOML: values nested too deeply") from e
     return _Validator(data, path, SourcePositions(text)).board()
