@@ -28,6 +28,7 @@ from doover_fsm.io.system import SystemConfig, parse_system
 BIASES = ("as-is", "pull-up", "pull-down", "disabled")
 TABLES = ("board", "detect", "di", "do", "ai", "ao", "modbus", "scheduler", "system", "virtual")
 ARRAYS = ("di", "do", "ai", "ao")
+CALIBRATION_KEYS = frozenset({"type", "gain", "offset", "shunt_ohms", "range"})
 # Bounds beyond which a value is a typo, not a board: they keep every accepted number finite
 # through calibration, IIO raw conversion and the scheduler (e.g. 1e308 * scale is inf).
 MAX_PIN = 9999
@@ -447,6 +448,10 @@ class _Validator:
             return None
         if not isinstance(c, dict):
             raise self.fail(kind, i, "calibration", f"expected a table, got {c!r}")
+        for k in c:  # a misspelt key first: it may be why the type-specific check would fail
+            if k not in CALIBRATION_KEYS:
+                raise self.fail(kind, i, f"calibration.{k}", f"unknown key {k!r} (allowed: "
+                                                             f"{', '.join(sorted(CALIBRATION_KEYS))})")
         typ = c.get("type", "linear")
         if typ not in ("linear", "4-20mA"):
             raise self.fail(kind, i, "calibration.type", f"unknown type {typ!r} (use 'linear' or '4-20mA')")

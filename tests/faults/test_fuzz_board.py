@@ -17,6 +17,7 @@ replaced by scalars, duplicated entries), then asserts:
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import json
 import os
@@ -133,13 +134,16 @@ def mutated(draw: st.DrawFn) -> tuple[str, dict[str, Any], list[Mutation]]:
     data = json.loads(json.dumps(BASES[base]))
     muts: list[Mutation] = []
     touched: set[tuple[int, str]] = set()  # a later mutation never undoes an earlier one
+    keep: list[Any] = []  # holds every table seen, so an id in ``touched`` is never reused
     for _ in range(draw(st.integers(1, 3))):
         op = draw(st.sampled_from(["set", "set", "set", "tweak", "tweak", "tweak", "unknown", "rename", "delete",
                                    "table", "dup", "newtable"]))
         conts = [(t, n) for t, n in _containers(data) if t]
+        keep.append(conts)
         if op == "newtable":
             name = draw(st.sampled_from(["boards", "gpio", "schedular", "analog", "extra"]))
             data[name] = {"x": 1}
+            keep.append(data[name])
             muts.append(Mutation(op, name, True))
             continue
         if op == "table":
@@ -179,23 +183,23 @@ def mutated(draw: st.DrawFn) -> tuple[str, dict[str, Any], list[Mutation]]:
             muts.append(Mutation(op, key, False))
         elif op == "set":
             if draw(st.booleans()):
-                tbl[key] = draw(st.sampled_from(ALWAYS_BAD))
+                tbl[key] = copy.deepcopy(draw(st.sampled_from(ALWAYS_BAD)))  # pools stay unmutated
                 muts.append(Mutation(op, key, True))
             else:
-                value = draw(st.sampled_from(MAYBE))
+                value = copy.deepcopy(draw(st.sampled_from(MAYBE)))
                 tbl[key] = value
                 muts.append(Mutation(op, key, value == "" and key in NAMING))
         elif op == "unknown":
             new = draw(st.sampled_from(["bogus", "pinn", "debounce", "safe_value", "gian", "periode", "Name"]))
             if new not in tbl:
-                tbl[new] = draw(st.sampled_from(MAYBE))
+                tbl[new] = copy.deepcopy(draw(st.sampled_from(MAYBE)))
                 touched.add((id(tbl), new))
                 muts.append(Mutation(op, new, True))
         elif op == "rename":
             new = key + "_x"
             tbl[new] = tbl.pop(key)
             touched.add((id(tbl), new))
-            muts.append(Mutation(op, new, True))
+            muts.append(Mutation(op, new, _table != "modbus"))  # a bus id is the user's to choose
         else:
             del tbl[key]
             muts.append(Mutation(op, key, False))
