@@ -180,3 +180,16 @@ def test_run_guarded_and_exit_on_user_error(capsys: pytest.CaptureFixture[str],
         raise KeyError("x")
 
 
+
+
+# --- arguments that used to be taken in or to overflow --------------------------------------------
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["io", "set", "ai", "0", "nan"], "AI value must be a finite number, got 'nan'"),
+    (["io", "set", "ai", "0", "1e999"], "AI value must be a finite number, got '1e999'"),
+    (["channel", "show", "x", "--messages", "99999999999999999999"], "argument --messages: must be 0..100000"),
+    (["channel", "show", "x", "--messages", "-1"], "argument --messages: must be 0..100000"),
+])
+def test_out_of_range_arguments_are_refused(args: list[str], fragment: str, tmp_path: Path) -> None:
+    proc = run([*CLI, *args], tmp_path)
+    assert proc.returncode in (1, 2) and "Traceback" not in proc.stderr, proc.stderr
+    assert fragment in proc.stderr, proc.stderr

@@ -19,7 +19,8 @@ def register(sub: Any) -> None:
 
     show = csub.add_parser("show", help="the aggregate and the newest messages of a channel")
     show.add_argument("name", help="channel name, e.g. tag_values")
-    show.add_argument("--messages", type=int, default=5, metavar="N", help="how many messages (default 5)")
+    show.add_argument("--messages", type=_count, default=5, metavar="N",
+                      help=f"how many messages, 0..{MAX_MESSAGES} (default 5)")
     add_data_dir(show)
     show.set_defaults(func=_show)
 
@@ -52,6 +53,19 @@ def _show(args: argparse.Namespace) -> int:
                          for m in store.list_messages(args.name, limit=args.messages)],
         })
     return 0
+
+
+MAX_MESSAGES = 100_000
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= n <= MAX_MESSAGES:
+        raise argparse.ArgumentTypeError(f"must be 0..{MAX_MESSAGES}, got {text!r}")
+    return n
 
 
 def _parse(channel: str, text: str, what: str) -> Any:
