@@ -22,6 +22,8 @@ import io
 import json
 import os
 import re
+import shutil
+import tempfile
 import tomllib
 from collections import Counter
 from collections.abc import Iterator
@@ -43,12 +45,15 @@ from doover_fsm.scheduler import RealtimeSettings, Scheduler
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("DFSM_FUZZ_EXAMPLES", "150"))
 STATS: Counter[str] = Counter()
+# An absolute state dir a mutation may give [virtual] state_dir (run's panel writes there); per
+# process, and removed at the end, so parallel runs never share or leave it.
+STATE = f"{tempfile.gettempdir()}/dfsm-fuzz-{os.getpid()}"
 
 # Values no key of a valid board can hold (every number is bounded, every name non-empty).
 ALWAYS_BAD: list[Any] = [float("nan"), float("inf"), float("-inf"), 1e308, -1e308, 10**22, -(10**22),
                          [[[]]], {"zz_unknown": {}}]
 MAYBE: list[Any] = [0, -1, 1, 2.5, True, False, "x", "voltage0", "GPIO5", [], {}, [1, 2], 0.0, 1e-3, 99,
-                    100, 65536, 70000, "rtu", "tcp", "4-20mA", "/tmp/x", "DI1", 4096, 1e-13, 3601]
+                    100, 65536, 70000, "rtu", "tcp", "4-20mA", f"{STATE}/x", "DI1", 4096, 1e-13, 3601]
 # Keys whose value names hardware or a path: the empty string is never valid there.
 NAMING = {"name", "chip", "line", "device", "channel", "state_dir", "port", "host", "path", "hwmon",
           "file", "iio", "wakealarm", "type"}
@@ -60,7 +65,7 @@ def _bases() -> dict[str, dict[str, Any]]:
     mb["board"]["name"] = "virtual-modbus"
     mb["modbus"] = {"rs485": {"type": "rtu", "port": "/dev/ttyUSB0", "baudrate": 9600, "parity": "N"},
                     "plc": {"type": "tcp", "host": "127.0.0.1", "port": 1502, "timeout": 0.5}}
-    mb["virtual"] = {"state_dir": "/tmp/dfsm-fuzz-never-used"}
+    mb["virtual"] = {"state_dir": f"{STATE}/mb"}
     out["virtual-modbus"] = mb
     return out
 
@@ -247,6 +252,7 @@ def captured() -> Iterator[tuple[io.StringIO, io.StringIO]]:
 @pytest.fixture(scope="module", autouse=True)
 def _report() -> Iterator[None]:
     yield
+    shutil.rmtree(STATE, ignore_errors=True)
     print(f"\nboard TOML fuzz: {STATS['tried']} inputs tried, {STATS['invalid']} invalid by construction, "
           f"{STATS['refused']} refused, {STATS['accepted']} accepted and opened as run does, "
           f"tracebacks {STATS['traceback']}, invalid accepted {STATS['invalid_accepted']}; garbled text: "

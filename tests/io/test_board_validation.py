@@ -93,3 +93,18 @@ def test_hardware_boards_check_on_the_virtual_backend(monkeypatch: pytest.Monkey
     for name in ("rpi4b", "rpi5", "cm4", "beaglebone-black", "sim"):
         assert main(["board", "check", name]) == 0, capsys.readouterr()
         assert "lines/channels OK" in capsys.readouterr().out
+
+
+def test_check_tries_the_virtual_state_dir_as_run_would_and_leaves_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    p = tmp_path / "v.toml"
+    p.write_text(HEAD + DI + f'[virtual]\nstate_dir = "{blocker}/state"\n')
+    assert main(["board", "check", str(p)]) == 1
+    out = capsys.readouterr().out
+    assert f"PROBLEM {p}:9: [virtual].state_dir: {blocker}/state cannot hold inputs.json/outputs.json" in out
+    fresh = tmp_path / "new" / "state"
+    p.write_text(HEAD + DI + f'[virtual]\nstate_dir = "{fresh}"\n')
+    assert main(["board", "check", str(p)]) == 0
+    assert not (tmp_path / "new").exists()  # what the try created is removed again

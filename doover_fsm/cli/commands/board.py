@@ -7,12 +7,15 @@ board is virtual), reports each problem on its own line with file:line, and exit
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from doover_fsm.clock import MonotonicClock
 from doover_fsm.errors import DooverFSMError
+from doover_fsm.io._tomlpos import SourcePositions
 from doover_fsm.io.backend import LineConfig
 from doover_fsm.io.board import Board, known_boards, load_board
 from doover_fsm.io.boardio import BoardIO, make_backends
@@ -119,9 +122,34 @@ def check_board(b: Board, sysfs_root: str | None = None) -> list[str]:
             ch.close()
         except (DooverFSMError, OSError) as exc:
             problems.append(f"{a.kind.upper()} {_pin(a)}: {exc}")
+    if b.backend == "virtual":
+        problems.extend(_state_dir_problems(b))
     if not problems:
         problems.extend(_open_as_run_does(b, sysfs_root))
     return problems
+
+
+def _state_dir_problems(b: Board) -> list[str]:
+    """A virtual board's run writes outputs.json into its state dir: try it as run would (create
+    the missing directories, write a file), then remove whatever the try created."""
+    from doover_fsm.io.virtual import default_state_dir
+
+    d = default_state_dir(b)
+    missing = [p for p in (d, *d.parents) if not p.exists()]
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=d):
+            pass
+    except OSError as exc:
+        line = SourcePositions(b.path.read_text(encoding="utf-8")).line_of("virtual", 0, "state_dir") \
+            if "state_dir" in b.virtual else 0
+        where = f"{b.path}:{line}: [virtual].state_dir" if line else "state dir ($DOOVER_VIRTUAL_DIR or the default)"
+        return [f"{where}: {d} cannot hold inputs.json/outputs.json: {exc.strerror or exc}"]
+    finally:
+        for p in missing:  # deepest first
+            with contextlib.suppress(OSError):
+                p.rmdir()
+    return []
 
 
 def _open_as_run_does(b: Board, sysfs_root: str | None) -> list[str]:
