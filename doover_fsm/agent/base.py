@@ -199,6 +199,16 @@ class Agent(DooverAgentAPI, abc.ABC):
     async def create_message(self, channel: str, data: Any, *, author: str | None = None) -> str:
         """Append a message; return its id."""
 
+    async def update_aggregate_and_log(self, channel: str, patch: Any, messages: list[Any], *,
+                                       author: str | None = None) -> None:
+        """Merge ``patch`` into the aggregate and append ``messages``, all or nothing where the
+        store allows it (a tag commit and its logged points: a crash must not keep one without the
+        other). This default writes them one after the other; the local store overrides it."""
+        if patch:
+            await self.update_aggregate(channel, patch, author=author)
+        for data in messages:
+            await self.create_message(channel, data, author=author)
+
     @abc.abstractmethod
     async def update_message(
         self, channel: str, message_id: str, data: Any, *, replace: bool = False,

@@ -275,6 +275,44 @@ class LocalAgent(Agent):
         await self._write(job, committed)
         return message_id
 
+    async def update_aggregate_and_log(self, channel: str, patch: Any, messages: list[Any], *,
+                                       author: str | None = None) -> None:
+        """One transaction: the aggregate patch and the messages commit together or not at all."""
+        if patch:
+            validate_aggregate_patch(channel, patch)
+        for data in messages:
+            validate_json(channel, data, check_keys=False)
+        author = author or self.agent_id
+        ts = self._clock.time()
+        patch = copy_json(patch) if patch else None
+        batch = [(new_message_id(), copy_json(data)) for data in messages]
+
+        def job(conn: sqlite3.Connection) -> tuple[Any, int] | None:
+            result = None
+            if patch:
+                result = db.op_update_aggregate(conn, channel, patch, replace=False, author=author,
+                                                origin=self.agent_id, ts=ts)
+            for message_id, data in batch:
+                db.op_create_message(conn, channel, message_id, data, author=author, origin=self.agent_id, ts=ts)
+            return result
+
+        def committed(result: tuple[Any, int] | None) -> None:
+            if result is not None:
+                new, seq = result
+                with self._cache_lock:
+                    cur = self._cache.get(channel)
+                    if cur is None or cur[0] < seq:
+                        self._cache[channel] = (seq, new)
+                self._aggregates_written += 1
+                self._listeners.dispatch(ChannelEvent("aggregate", channel, copy_json(new), patch=copy_json(patch),
+                                                      author=author, ts=ts))
+            for message_id, data in batch:
+                self._messages_written += 1
+                self._listeners.dispatch(ChannelEvent("message_create", channel, copy_json(data),
+                                                      message_id=message_id, author=author, ts=ts))
+
+        await self._write(job, committed)
+
     async def update_message(self, channel: str, message_id: str, data: Any, *, replace: bool = False,
                              author: str | None = None) -> None:
         validate_channel(channel)

@@ -1,9 +1,11 @@
 """Write each scan's tag commit to the agent in order, without making the scan wait.
 
 The scan hands over one merge-patch (and its logged points) per scan; a single background
-task writes them in order. If the agent is slower than the scan, waiting patches are merged
-into one (the aggregate ends up identical) and logged points are kept in order, so nothing
-accepted is lost. ``flush()`` waits until everything handed over is written (test mode uses
+task writes them in order, each patch together with the points logged with it (one transaction
+on the local store: a crash keeps both or neither, so a restarted app never skips or repeats a
+point). If the agent is slower than the scan, waiting commits are merged into one (the aggregate
+ends up identical) and logged points are kept in order, so nothing accepted is lost.
+``flush()`` waits until everything handed over is written (test mode uses
 it so ``await app.next()`` returns with the aggregate committed).
 """
 
@@ -70,8 +72,8 @@ class TagCommitter:
     def __init__(self, agent: Agent, author: str | None) -> None:
         self._agent = agent
         self._author = author
-        self._patches: deque[dict[str, Any]] = deque()
-        self._logged: deque[dict[str, Any]] = deque()
+        #: Waiting commits, oldest first: (merge-patch, the points logged with it).
+        self._queue: deque[tuple[dict[str, Any], list[dict[str, Any]]]] = deque()
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -87,14 +89,16 @@ class TagCommitter:
         if not patch and not logged:
             return
         self._submitted += 1
-        if patch:
-            combined = combine_patches(self._patches[-1], patch) if self._patches else None
-            if combined is None:
-                self._patches.append(patch)
-            else:
-                self._patches[-1] = combined
+        if self._queue:
+            last_patch, last_points = self._queue[-1]
+            combined = combine_patches(last_patch, patch) if patch else last_patch
+            if combined is not None:
+                self._queue[-1] = (combined, last_points + list(logged))
                 self._merged += 1
-        self._logged.extend(logged)
+                self._idle.clear()
+                self._wake.set()
+                return
+        self._queue.append((patch, list(logged)))
         self._idle.clear()
         self._wake.set()
 
@@ -122,34 +126,25 @@ class TagCommitter:
             await self._wake.wait()
             self._wake.clear()
             await self._write_pending()
-            if not self._patches and not self._logged:
+            if not self._queue:
                 self._idle.set()
 
     async def _write_pending(self) -> None:
-        while self._patches or self._logged:
-            if self._patches:
-                # Take the patch out before awaiting, so a submit() during the write can never
-                # merge into a patch that is already on its way (that would lose the merge).
-                patch = self._patches.popleft()
-                try:
-                    await self._agent.update_aggregate(TAG_CHANNEL, patch, author=self._author)
-                except Exception:
-                    self._errors += 1
-                    self._patches.appendleft(patch)
-                    log.exception("writing the tag_values aggregate failed; kept, retried with the next commit")
-                    return
+        while self._queue:
+            # Take the commit out before awaiting, so a submit() during the write can never merge
+            # into a patch that is already on its way (that would lose the merge).
+            patch, points = self._queue.popleft()
+            try:
+                await self._agent.update_aggregate_and_log(TAG_CHANNEL, patch, points, author=self._author)
+            except Exception:
+                self._errors += 1
+                self._queue.appendleft((patch, points))
+                log.exception("writing tag_values failed; kept, retried with the next commit")
+                return
+            if patch:
                 self._writes += 1
-            while self._logged:
-                point = self._logged[0]
-                try:
-                    await self._agent.create_message(TAG_CHANNEL, point, author=self._author)
-                    self._log_messages += 1
-                except Exception:
-                    self._errors += 1
-                    log.exception("writing a logged tag point failed; will retry")
-                    return
-                self._logged.popleft()
+            self._log_messages += len(points)
 
     def statistics(self) -> CommitterStats:
-        pending = len(self._patches) + len(self._logged)
+        pending = sum(1 + len(points) for _patch, points in self._queue)
         return CommitterStats(self._submitted, self._writes, self._log_messages, self._merged, self._errors, pending)

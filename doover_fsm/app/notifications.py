@@ -79,17 +79,27 @@ class NotificationPolicy(str, enum.Enum):  # noqa: UP042 - pydoover's base class
 _TOPIC_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
+def validate_topic_segment(what: str, value: object) -> str:
+    """``value`` if it can be one segment of a canonical topic (an app key or event name), else an error.
+
+    Lower-case letters, digits, ``.``, ``_`` and ``-``, starting with a letter or digit: what the
+    server and the Doover site anchor on.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"notification topic {what} must be a str, got {type(value).__name__}: {value!r}")
+    if not _TOPIC_SEGMENT.fullmatch(value):
+        raise ValueError(f"notification topic {what} must match {_TOPIC_SEGMENT.pattern!r}, got {value!r}")
+    return value
+
+
 class NotificationTopic(str):
     """A canonical notification topic (a ``str``); ``application()`` builds ``dev/applications/…``."""
 
     @classmethod
     def application(cls, app_key: str, event: str,
                     policy: NotificationPolicy | str = NotificationPolicy.default) -> NotificationTopic:
-        for what, value in (("app_key", app_key), ("event", event)):
-            if not isinstance(value, str):
-                raise TypeError(f"notification topic {what} must be a str, got {type(value).__name__}: {value!r}")
-            if not _TOPIC_SEGMENT.fullmatch(value):
-                raise ValueError(f"notification topic {what} must match {_TOPIC_SEGMENT.pattern!r}, got {value!r}")
+        validate_topic_segment("app_key", app_key)
+        validate_topic_segment("event", event)
         return cls(f"dev/applications/{NotificationPolicy(policy).value}/{app_key}/{event}")
 
 

@@ -32,6 +32,13 @@ class SlowAgent:
         self.messages.append(data)
         return str(len(self.messages))
 
+    async def update_aggregate_and_log(self, channel: str, patch: Any, messages: list[Any], **kw: Any) -> None:
+        """All or nothing, as the local store does: a failed patch writes none of its points."""
+        if patch:
+            await self.update_aggregate(channel, patch)
+        for data in messages:
+            await self.create_message(channel, data)
+
 
 async def test_a_commit_submitted_during_a_write_is_not_lost() -> None:
     agent = SlowAgent()
@@ -55,12 +62,13 @@ async def test_a_failed_write_is_kept_and_retried_in_order() -> None:
     agent.fail_next = True
     c = TagCommitter(agent, "me")  # type: ignore[arg-type]
     c.start()
-    c.submit({"a": 1}, [])
+    c.submit({"a": 1}, [{"a": 1}])
     await asyncio.sleep(0.01)
-    assert c.statistics().errors == 1 and c.statistics().pending == 1
+    assert c.statistics().errors == 1 and c.statistics().pending == 2  # the patch and its point
+    assert agent.messages == []  # the point was not written without its patch
     c.submit({"a": None, "b": 2}, [])
     await c.flush()
-    assert agent.state == {"b": 2}
+    assert agent.state == {"b": 2} and agent.messages == [{"a": 1}]
     await c.close()
 
 
