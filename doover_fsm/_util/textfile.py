@@ -95,7 +95,7 @@ def loads_json(text: str | bytes, *, source: str, max_depth: int = MAX_JSON_DEPT
     deep = json_too_deep(text, max_depth)
     if deep is not None:
         line, col = _line_col(text, deep)
-        raise error(f"{source}, line {line} column {col}: JSON nested deeper than {max_depth} levels")
+        raise error(f"{source}, line {line} column {col}: JSON nested too deeply (more than {max_depth} levels)")
     try:
         return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:

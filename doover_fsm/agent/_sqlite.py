@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from doover_fsm.agent.merge import dumps, loads, merge_patch
+from doover_fsm.agent.wellknown import check_aggregate_write
 from doover_fsm.errors import AgentError, ChannelMessageError
 
 log = logging.getLogger(__name__)
@@ -164,9 +165,13 @@ def write_aggregate(conn: sqlite3.Connection, channel: str, data: Any, *, patch:
 
 def op_update_aggregate(conn: sqlite3.Connection, channel: str, patch: Any, *, replace: bool,
                         author: str | None, origin: str | None, ts: float) -> tuple[Any, int]:
-    """Merge ``patch`` into the aggregate *as stored* (so concurrent processes never lose keys)."""
+    """Merge ``patch`` into the aggregate *as stored* (so concurrent processes never lose keys).
+
+    A result that breaks a well-known channel's shape is refused here, inside the transaction,
+    so every writer (apps, the CLI, other processes) is checked against the stored state."""
     current, _seq, _crdt = read_aggregate(conn, channel)
     new = merge_patch(None if replace else current, patch)
+    check_aggregate_write(channel, current, patch, new, replace=replace)
     seq = write_aggregate(conn, channel, new, patch=patch, author=author, origin=origin, ts=ts,
                           extra={"replace": True} if replace else None)
     return new, seq

@@ -38,6 +38,7 @@ from doover_fsm.agent._listeners import ListenerRegistry
 from doover_fsm.agent.base import Agent, AgentStats, ChannelEvent, Listener, Message
 from doover_fsm.agent.ids import new_message_id
 from doover_fsm.agent.merge import copy_json, loads, validate_aggregate_patch, validate_channel, validate_json
+from doover_fsm.agent.wellknown import check_message, check_message_patch
 from doover_fsm.clock import Clock, MonotonicClock
 from doover_fsm.errors import AgentError, ChannelMessageError
 
@@ -258,6 +259,7 @@ class LocalAgent(Agent):
     async def create_message(self, channel: str, data: Any, *, author: str | None = None) -> str:
         validate_channel(channel)
         validate_json(channel, data, check_keys=False)
+        check_message(channel, data)
         author = author or self.agent_id
         ts = self._clock.time()
         data = copy_json(data)
@@ -317,6 +319,7 @@ class LocalAgent(Agent):
                              author: str | None = None) -> None:
         validate_channel(channel)
         validate_json(channel, data, check_keys=False)
+        check_message_patch(channel, data, replace=replace)
         author = author or self.agent_id
         ts = self._clock.time()
         patch = copy_json(data)
@@ -336,6 +339,7 @@ class LocalAgent(Agent):
     async def send_oneshot(self, channel: str, data: Any, *, author: str | None = None) -> None:
         validate_channel(channel)
         validate_json(channel, data, check_keys=False)
+        check_message(channel, data)
         author = author or self.agent_id
         ts = self._clock.time()
         data = copy_json(data)

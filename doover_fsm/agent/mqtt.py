@@ -20,8 +20,12 @@ Guarantees:
 * **Messages** (create/update) go through a durable SQLite outbox: written to the store first,
   then published QoS 1 in order; a row leaves the outbox when the broker acknowledges it.
   While the broker is unreachable paho keeps them queued in order; after a ``kill -9`` the
-  outbox is re-sent in order on start. Delivery is at-least-once; receivers drop duplicates by
-  message id / operation id, so listeners see each once, in publish order.
+  outbox is re-sent in order on start. Each carries its place in this agent's stream
+  (:mod:`doover_fsm.agent.mqtt_stream`): receivers drop redeliveries, and ask for a re-send of
+  what a broker crash swallowed, so listeners see each message once, in the sender's order,
+  across broker restarts (SIGKILL included) and restarts of either app.
+* **Sessions** are persistent by default (stable client id ``{device_id}-{agent_id}``, MQTT 5
+  session expiry, QoS 1 subscriptions): the broker queues for a receiver that is reconnecting.
 * **One-shots** are published QoS 1 while online (delivered to local listeners always); they
   are never stored, so one sent while offline reaches local listeners only.
 * ``max_age_secs`` (pydoover's meaning: how long the update may wait before it is sent
@@ -41,15 +45,20 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import socket
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from doover_fsm.agent import _sqlite as db
 from doover_fsm.agent._listeners import ListenerRegistry
@@ -66,11 +75,34 @@ from doover_fsm.agent.merge import (
     validate_channel,
     validate_json,
 )
-from doover_fsm.agent.mqtt_config import MqttUrl, TlsOptions, Topics, parse_mqtt_url
+from doover_fsm.agent.mqtt_config import (
+    MqttUrl,
+    SessionOptions,
+    TlsOptions,
+    Topics,
+    device_id_from_env,
+    parse_mqtt_url,
+    session_options,
+)
+from doover_fsm.agent.mqtt_stream import (
+    InStreams,
+    OutStream,
+    StreamHead,
+    ensure_schema,
+    load_or_create,
+)
 from doover_fsm.clock import Clock, MonotonicClock
 from doover_fsm.errors import AgentError, ConfigError
 
 log = logging.getLogger(__name__)
+
+
+def _no_delay(_c: paho.Client, _u: Any, sock: Any) -> None:
+    """Send each packet at once: Nagle's algorithm held small publishes back ~40 ms (issue 12's p99)."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (OSError, AttributeError):  # not a TCP socket (a test double, a unix socket)
+        pass
 
 
 def _ignoring_conn(fn: Callable[[], Any]) -> db.Job:
@@ -80,7 +112,18 @@ def _ignoring_conn(fn: Callable[[], Any]) -> db.Job:
     return job
 
 
-__all__ = ["MqttAgent", "TlsOptions"]
+__all__ = ["MqttAgent", "StreamStats", "TlsOptions"]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamStats:
+    """What the message streams did: redeliveries dropped, gaps found, replays asked and served, losses."""
+
+    duplicates_dropped: int
+    gaps_seen: int
+    replays_requested: int
+    replays_served: int
+    lost: int
 
 
 class MqttAgent(Agent):
@@ -89,15 +132,24 @@ class MqttAgent(Agent):
     def __init__(self, url: str, *, store_path: str | Path, device_id: str, agent_id: str | None = None,
                  tls: TlsOptions | None = None, clock: Clock | None = None,
                  durability: db.Durability = "process", keepalive: int = 15,
-                 reconnect_delay: tuple[float, float] = (0.25, 5.0), persistent_session: bool = False) -> None:
+                 reconnect_delay: tuple[float, float] = (0.25, 5.0), persistent_session: bool | None = None) -> None:
+        """``agent_id`` None: the id stored in ``store_path`` (made once), so it is stable across restarts.
+
+        ``persistent_session`` None: the URL's ``session=`` option, else ``$DOOVER_MQTT_SESSION``,
+        else persistent (see :class:`~doover_fsm.agent.mqtt_config.SessionOptions`).
+        """
         self.url: MqttUrl = parse_mqtt_url(url)
         validate_channel(device_id)
         if self.url.tls or tls is not None:
             (tls or TlsOptions()).validate()
         self.device_id = device_id
-        self.agent_id = agent_id or f"mqtt-{uuid.uuid4().hex[:12]}"
-        validate_channel(self.agent_id)
         self.store_path = Path(store_path)
+        self.agent_id = agent_id or self._stored_agent_id(self.store_path, durability)
+        validate_channel(self.agent_id)
+        session = session_options(self.url)
+        if persistent_session is not None:
+            session = SessionOptions(persistent_session, session.expiry, session.protocol)
+        self.session = session
         self.topics = Topics(self.url.prefix, device_id)
         self._tls = tls if tls is not None else (TlsOptions() if self.url.tls else None)
         self._clock: Clock = clock or MonotonicClock()
@@ -117,7 +169,11 @@ class MqttAgent(Agent):
         self._run_token = uuid.uuid4().hex[:12]
         self._agg_sent: dict[str, int] = {}
         self._agg_echoed: dict[str, int] = {}
-        self._seen_ops: collections.OrderedDict[str, None] = collections.OrderedDict()
+        self._seen_ops: collections.OrderedDict[str, None] = collections.OrderedDict()  # streamless senders
+        self._out: OutStream | None = None  # writer thread (set in _open)
+        self._in = InStreams()  # writer thread
+        self._head_due = False  # writer thread: a head publish is scheduled
+        self._conn_no = 0  # connections made (names this connection's sync marker)
         self._inflight: dict[int, int] = {}  # paho mid -> outbox pos
         self._held: list[tuple[int | None, str, bytes, bool]] = []  # (outbox pos, topic, payload, retain)
         self._ready = False  # publishes go straight to paho (after SUBACK on each connect)
@@ -129,9 +185,6 @@ class MqttAgent(Agent):
         self._closed = False
         self._keepalive = keepalive
         self._reconnect_delay = reconnect_delay
-        # A persistent session (stable agent_id required) makes the broker queue QoS 1 messages
-        # for this agent while it is disconnected, so a receiver misses nothing either.
-        self._persistent = persistent_session
         self._reader: sqlite3.Connection | None = None
         self._data_version = -1
         self._last_seq = 0
@@ -139,10 +192,29 @@ class MqttAgent(Agent):
         self._held_syncs: list[Callable[[], None]] = []
         self._client = self._make_client()
 
+    @classmethod
+    def for_app(cls, url: str, *, data_dir: str | Path, app_key: str, **kw: Any) -> MqttAgent:
+        """The agent ``doover-fsm run --agent URL`` gives an app: store and outbox in ``data_dir``,
+        agent id = the app key (topic-safe), device id from ``$DOOVER_DEVICE_ID`` or the host name."""
+        agent_id = "".join(ch if ch.isalnum() or ch in "_-" else "-" for ch in app_key) or None
+        return cls(url, store_path=Path(data_dir) / f"outbox-{app_key}.sqlite3", device_id=device_id_from_env(),
+                   agent_id=agent_id, **kw)
+
+    @staticmethod
+    def _stored_agent_id(path: Path, durability: db.Durability) -> str:
+        conn = db.connect(path, durability)
+        try:
+            ensure_schema(conn)
+            return load_or_create(conn, "agent_id", f"mqtt-{uuid.uuid4().hex[:12]}")
+        finally:
+            conn.close()
+
     # --- paho setup ------------------------------------------------------------------------------
     def _make_client(self) -> paho.Client:
+        s = self.session
         c = paho.Client(CallbackAPIVersion.VERSION2, client_id=f"{self.device_id}-{self.agent_id}",
-                        clean_session=not self._persistent)
+                        protocol=paho.MQTTv5 if s.protocol == "5" else paho.MQTTv311,
+                        clean_session=None if s.protocol == "5" else not s.persistent)
         if self.url.username is not None:
             c.username_pw_set(self.url.username, self.url.password)
         if self._tls is not None:
@@ -164,7 +236,15 @@ class MqttAgent(Agent):
         c.on_message = self._on_message
         c.on_publish = self._on_publish
         c.on_subscribe = self._on_subscribe
+        c.on_socket_open = _no_delay
         return c
+
+    def _connect_args(self) -> dict[str, Any]:
+        if self.session.protocol != "5":
+            return {}
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = self.session.expiry if self.session.persistent else 0
+        return {"clean_start": not self.session.persistent, "properties": props}
 
     # --- lifecycle -------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -179,7 +259,7 @@ class MqttAgent(Agent):
             syncs, self._held_syncs = self._held_syncs, []
         for fn in syncs:
             self._writer.submit(_ignoring_conn(fn))
-        self._client.connect_async(self.url.host, self.url.port, keepalive=self._keepalive)
+        self._client.connect_async(self.url.host, self.url.port, keepalive=self._keepalive, **self._connect_args())
         self._client.loop_start()
 
     def _open(self) -> None:
@@ -195,6 +275,8 @@ class MqttAgent(Agent):
                 "SELECT pos, topic, payload, retain FROM outbox ORDER BY pos"):
             self._held.append((int(pos), topic, bytes(payload), bool(retain)))
         self._last_seq = db.max_change_seq(reader)
+        self._out = OutStream(reader)
+        self._in.load(reader, self._clock.time())
         self._data_version = reader.execute("PRAGMA data_version").fetchone()[0]
         self._reader = reader
 
@@ -245,7 +327,12 @@ class MqttAgent(Agent):
                         self.agent_id, self.url.host, self.url.port, reason)
             return
         self._online = True
-        client.subscribe([(self.topics.channels_filter(), 1), (self.topics.sync(self.agent_id), 1)])
+        self._conn_no += 1
+        # Before any retained snapshot of this connection is handled: a restarted broker may have
+        # lost the retained state we saw confirmed on the last connection.
+        self._writer.submit(_ignoring_conn(self._confirmed.clear))
+        client.subscribe([(self.topics.channels_filter(), 1), (self.topics.sync(self.agent_id), 1),
+                          (self.topics.heads_filter(), 1), (self.topics.replay(self.agent_id), 1)])
 
     def _on_subscribe(self, client: paho.Client, _u: Any, _mid: int, _codes: Any, _p: Any) -> None:
         # paho has re-sent its un-acked messages (in order) before this callback: now our held ones.
@@ -255,8 +342,14 @@ class MqttAgent(Agent):
             for pos, topic, payload, retain in held:
                 self._send_locked(pos, topic, payload, retain)
             self._ready = True
+        # Our head after what we had held: receivers see what they missed while the broker was away.
+        self._writer.submit(self._job_publish_head)
         # The marker comes back after every retained message the broker had for us.
-        client.publish(self.topics.sync(self.agent_id), b"sync", qos=1)
+        client.publish(self.topics.sync(self.agent_id), self._sync_marker(), qos=1)
+
+    def _sync_marker(self) -> bytes:
+        # Names this connection: a marker queued in a persistent session from an earlier one is not ours.
+        return f"{self._run_token}:{self._conn_no}".encode()
 
     def _on_disconnect(self, _c: paho.Client, _u: Any, _flags: Any, reason: Any, _p: Any) -> None:
         with self._lock:
@@ -297,10 +390,12 @@ class MqttAgent(Agent):
 
     def _on_message(self, _c: paho.Client, _u: Any, msg: paho.MQTTMessage) -> None:
         if msg.topic == self.topics.sync(self.agent_id):
-            self._writer.submit(self._job_after_sync)
+            if msg.payload == self._sync_marker():
+                self._writer.submit(self._job_after_sync)
             return
         parsed = self.topics.parse(msg.topic)
         if parsed is None:
+            self._on_stream_message(msg)
             return
         channel, kind = parsed
         try:
@@ -319,6 +414,25 @@ class MqttAgent(Agent):
             event = ChannelEvent("oneshot", channel, payload.get("data"), author=payload.get("author"),
                                  ts=float(payload.get("ts") or 0.0))
             self._writer.submit(lambda _c: self._listeners.dispatch(event))
+
+    def _on_stream_message(self, msg: paho.MQTTMessage) -> None:
+        """A sender's head (or replay header), or a replay request for us."""
+        origin = self.topics.agent_of(msg.topic, "head")
+        replay = msg.topic == self.topics.replay(self.agent_id)
+        if (origin is None or origin == self.agent_id) and not replay:
+            return
+        try:
+            payload = loads(msg.payload)
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            self._stats["errors"] += 1
+            log.warning("MQTT agent %s: ignoring malformed payload on %s", self.agent_id, msg.topic)
+            return
+        if replay:
+            self._writer.submit(self._job_serve_replay(payload))
+        elif origin is not None:
+            self._writer.submit(self._job_remote_head(origin, payload))
 
     # --- sending ---------------------------------------------------------------------------------
     def _send_locked(self, pos: int | None, topic: str, payload: bytes, retain: bool) -> None:
@@ -387,6 +501,9 @@ class MqttAgent(Agent):
             with self._lock:
                 data = copy_json(self._cache.get(channel))
             self._listeners.dispatch(ChannelEvent("sync", channel, data, ts=self._clock.time()))
+        for origin in self._in.behind():  # requests made while offline went nowhere
+            self._in.ask_now(origin)
+            self._request_replay(origin)
         # After the syncs: whoever reacts to "online" already has the broker's state.
         if first:
             self._set_online_changed(True)
@@ -431,29 +548,150 @@ class MqttAgent(Agent):
 
     def _job_remote_message(self, channel: str, p: dict[str, Any]) -> Callable[[sqlite3.Connection], None]:
         def job(conn: sqlite3.Connection) -> None:
-            op_id = str(p.get("op_id"))
+            stream, origin = p.get("stream"), p.get("origin")
+            if isinstance(stream, list) and len(stream) == 2 and isinstance(stream[0], str) \
+                    and type(stream[1]) is int and isinstance(origin, str):
+                verdict = self._in.judge(origin, stream[0], stream[1])
+                if verdict == "gap":
+                    self._request_replay(origin)
+                if verdict != "deliver":
+                    return
+                self._apply_remote_message(conn, channel, p)
+                self._in.advance(conn, origin, stream[1])
+                return
+            op_id = str(p.get("op_id"))  # a sender without a stream: best effort, in memory
             if op_id in self._seen_ops:
                 return
             self._seen_ops[op_id] = None
             if len(self._seen_ops) > 20_000:
                 self._seen_ops.popitem(last=False)
-            mid, author, ts = str(p.get("id")), p.get("author"), float(p.get("ts") or 0.0)
-            if p.get("op") == "create":
-                if db.op_create_message(conn, channel, mid, p.get("data"), author=author, origin=self.agent_id,
-                                        ts=ts):
-                    self._listeners.dispatch(ChannelEvent("message_create", channel, copy_json(p.get("data")),
-                                                          message_id=mid, author=author, ts=ts))
-            elif p.get("op") == "update":
-                replace = bool(p.get("replace"))
-                if db.get_message(conn, channel, mid) is None:  # created before we joined
-                    db.op_create_message(conn, channel, mid, None, author=author, origin=self.agent_id, ts=ts,
-                                         log_change=False)
-                new, _ = db.op_update_message(conn, channel, mid, p.get("data"), replace=replace, author=author,
-                                              origin=self.agent_id, ts=ts)
-                self._listeners.dispatch(ChannelEvent("message_update", channel, copy_json(new), message_id=mid,
-                                                      patch=copy_json(p.get("data")), author=author, ts=ts,
-                                                      extra={"replace": True} if replace else {}))
+            self._apply_remote_message(conn, channel, p)
         return job
+
+    def _apply_remote_message(self, conn: sqlite3.Connection, channel: str, p: dict[str, Any]) -> None:
+        mid, author, ts = str(p.get("id")), p.get("author"), float(p.get("ts") or 0.0)
+        if p.get("op") == "create":
+            if db.op_create_message(conn, channel, mid, p.get("data"), author=author, origin=self.agent_id,
+                                    ts=ts):
+                self._listeners.dispatch(ChannelEvent("message_create", channel, copy_json(p.get("data")),
+                                                      message_id=mid, author=author, ts=ts))
+        elif p.get("op") == "update":
+            replace = bool(p.get("replace"))
+            if db.get_message(conn, channel, mid) is None:  # created before we joined
+                db.op_create_message(conn, channel, mid, None, author=author, origin=self.agent_id, ts=ts,
+                                     log_change=False)
+            new, _ = db.op_update_message(conn, channel, mid, p.get("data"), replace=replace, author=author,
+                                          origin=self.agent_id, ts=ts)
+            self._listeners.dispatch(ChannelEvent("message_update", channel, copy_json(new), message_id=mid,
+                                                  patch=copy_json(p.get("data")), author=author, ts=ts,
+                                                  extra={"replace": True} if replace else {}))
+
+    # --- message streams (writer thread; see doover_fsm.agent.mqtt_stream) ------------------------
+    def _job_remote_head(self, origin: str, payload: dict[str, Any]) -> Callable[[sqlite3.Connection], None]:
+        def job(conn: sqlite3.Connection) -> None:
+            try:
+                head = StreamHead.from_wire(payload)
+            except ValueError as exc:
+                self._stats["errors"] += 1
+                log.warning("MQTT agent %s: ignoring head of %r: %s", self.agent_id, origin, exc)
+                return
+            if "for" in payload:  # a replay header: only the one who asked acts on it
+                first, lost = payload.get("from"), payload.get("lost")
+                if payload["for"] == self.agent_id and type(first) is int and type(lost) is int:
+                    if lost:
+                        log.error("MQTT agent %s: %d message(s) from %r are lost: older than its replay log "
+                                  "(receiver down too long?)", self.agent_id, lost, origin)
+                    self._in.on_replay_start(conn, origin, head.epoch, first, lost)
+                return
+            self._in.on_head(origin, head)
+            self._request_replay(origin)
+        return job
+
+    def _request_replay(self, origin: str) -> None:
+        """Ask ``origin`` to re-send what we miss (at most once a retry period); check again later."""
+        now = time.monotonic()
+        start = self._in.to_request(now, origin)
+        if start is None:
+            return
+        self._stats["replays_requested"] += 1
+        peer = self._in.peers[origin]
+        payload = dumps({"epoch": peer.epoch, "from": start, "since": self._in.joined, "by": self.agent_id}).encode()
+        with self._lock:
+            if self._ready:
+                # QoS 0: a request to a sender that is away must not pile up in its persistent
+                # session; one lost in transit is asked again.
+                self._client.publish(self.topics.replay(origin), payload, qos=0)
+        delay = self._in.retry_in(now, origin) + 0.05
+        self._in_loop(lambda: self._retry_later(delay))
+
+    def _in_loop(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn`` on the event loop (from any thread); nothing once the agent or the loop is closed."""
+        loop = self._loop
+        if loop is None or self._closed:
+            return
+        try:
+            loop.call_soon_threadsafe(fn)
+        except RuntimeError:  # the loop closed under us (interpreter shutdown): nothing left to schedule
+            pass
+
+    def _retry_later(self, delay: float) -> None:
+        if self._loop is not None and not self._closed:
+            self._loop.call_later(delay, self._submit_retry)
+
+    def _submit_retry(self) -> None:
+        if not self._closed:
+            self._writer.submit(self._job_retry_replays)
+
+    def _job_retry_replays(self, _conn: sqlite3.Connection) -> None:
+        for origin in self._in.behind():
+            self._request_replay(origin)
+
+    def _job_serve_replay(self, req: dict[str, Any]) -> Callable[[sqlite3.Connection], None]:
+        def job(conn: sqlite3.Connection) -> None:
+            out, by, start, since = self._out, req.get("by"), req.get("from"), req.get("since")
+            if out is None or not isinstance(by, str) or type(start) is not int \
+                    or not isinstance(since, (int, float)):
+                self._stats["errors"] += 1
+                log.warning("MQTT agent %s: ignoring malformed replay request %r", self.agent_id, req)
+                return
+            if req.get("epoch") != out.epoch:
+                start = 1  # it knows an older store of ours: all of this one is new to it
+            first, lost, rows = out.replay(conn, max(1, start), float(since))
+            header = dumps({**out.head(conn).to_wire(), "for": by, "from": first, "lost": lost}).encode()
+            with self._lock:
+                if not self._ready:
+                    return  # it asks again
+                self._client.publish(self.topics.head(self.agent_id), header, qos=1)
+                for topic, payload in rows:
+                    self._client.publish(topic, payload, qos=1)
+            self._stats["replays_served"] += 1
+        return job
+
+    def _job_publish_head(self, conn: sqlite3.Connection) -> None:
+        self._head_due = False
+        if self._out is None:
+            return
+        payload = dumps(self._out.head(conn).to_wire()).encode()
+        with self._lock:
+            if self._ready:
+                self._client.publish(self.topics.head(self.agent_id), payload, qos=1, retain=True)
+
+    def _head_soon(self) -> None:
+        """Publish our head shortly after a burst of messages (writer thread): a lost tail shows."""
+        if self._head_due or self._loop is None or self._closed:
+            return
+        self._head_due = True
+        loop = self._loop
+        self._in_loop(lambda: loop.call_later(0.25, self._submit_head))
+
+    def _submit_head(self) -> None:
+        if not self._closed:
+            self._writer.submit(self._job_publish_head)
+
+    def stream_statistics(self) -> StreamStats:
+        """What the message streams did so far (counters since start)."""
+        return StreamStats(self._in.duplicates, self._in.gaps, self._stats["replays_requested"],
+                           self._stats["replays_served"], self._in.lost)
 
     # --- Agent API ---------------------------------------------------------------------------------
     def _require_started(self) -> None:
@@ -520,25 +758,37 @@ class MqttAgent(Agent):
         self._deferred[channel] = self._loop.call_later(
             delay, lambda: self._writer.submit(self._job_publish_snapshot(channel)))
 
-    def _message_op(self, channel: str, op: dict[str, Any]) -> bytes:
-        return dumps({**op, "origin": self.agent_id, "op_id": uuid.uuid4().hex}).encode()
+    def _queue_message_op(self, conn: sqlite3.Connection, channel: str, op: dict[str, Any],
+                          ts: float) -> tuple[int, bytes]:
+        """Number ``op`` in our stream and put it in the outbox (inside the write's transaction)."""
+        assert self._out is not None
+        topic = self.topics.msg(channel)
+        _seq, payload = self._out.assign(conn, topic, {**op, "origin": self.agent_id, "op_id": uuid.uuid4().hex},
+                                         ts, lambda v: dumps(v).encode())
+        return self._outbox_insert(conn, topic, payload, ts), payload
+
+    def _send_op(self, channel: str) -> Callable[[tuple[int, bytes]], None]:
+        def on_commit(queued: tuple[int, bytes]) -> None:
+            self._send(queued[0], self.topics.msg(channel), queued[1], False)
+            self._head_soon()
+        return on_commit
 
     async def create_message(self, channel: str, data: Any, *, author: str | None = None) -> str:
         validate_channel(channel)
         validate_json(channel, data, check_keys=False)
         author, data, ts, mid = author or self.agent_id, copy_json(data), self._clock.time(), new_message_id()
-        payload = self._message_op(channel, {"op": "create", "id": mid, "data": data, "author": author, "ts": ts})
+        op = {"op": "create", "id": mid, "data": data, "author": author, "ts": ts}
 
-        def job(conn: sqlite3.Connection) -> int:
+        def job(conn: sqlite3.Connection) -> tuple[int, bytes]:
             db.op_create_message(conn, channel, mid, data, author=author, origin=self.agent_id, ts=ts)
-            pos = self._outbox_insert(conn, self.topics.msg(channel), payload, ts)
+            queued = self._queue_message_op(conn, channel, op, ts)
             self._stats["messages_written"] += 1
             self._listeners.dispatch(ChannelEvent("message_create", channel, copy_json(data), message_id=mid,
                                                   author=author, ts=ts))
-            return pos
+            return queued
 
         # Sent once committed (in the writer thread, so in commit order).
-        await self._run(job, lambda pos: self._send(pos, self.topics.msg(channel), payload, False))
+        await self._run(job, self._send_op(channel))
         return mid
 
     async def update_message(self, channel: str, message_id: str, data: Any, *, replace: bool = False,
@@ -546,20 +796,19 @@ class MqttAgent(Agent):
         validate_channel(channel)
         validate_json(channel, data, check_keys=False)
         author, patch, ts = author or self.agent_id, copy_json(data), self._clock.time()
-        payload = self._message_op(channel, {"op": "update", "id": message_id, "data": patch, "replace": replace,
-                                             "author": author, "ts": ts})
+        op = {"op": "update", "id": message_id, "data": patch, "replace": replace, "author": author, "ts": ts}
 
-        def job(conn: sqlite3.Connection) -> int:
+        def job(conn: sqlite3.Connection) -> tuple[int, bytes]:
             new, _ = db.op_update_message(conn, channel, message_id, patch, replace=replace, author=author,
                                           origin=self.agent_id, ts=ts)
-            pos = self._outbox_insert(conn, self.topics.msg(channel), payload, ts)
+            queued = self._queue_message_op(conn, channel, op, ts)
             self._stats["messages_written"] += 1
             self._listeners.dispatch(ChannelEvent("message_update", channel, copy_json(new), message_id=message_id,
                                                   patch=copy_json(patch), author=author, ts=ts,
                                                   extra={"replace": True} if replace else {}))
-            return pos
+            return queued
 
-        await self._run(job, lambda pos: self._send(pos, self.topics.msg(channel), payload, False))
+        await self._run(job, self._send_op(channel))
 
     async def get_message(self, channel: str, message_id: str) -> Message | None:
         validate_channel(channel)
@@ -617,16 +866,15 @@ class MqttAgent(Agent):
             loop.create_task(coro)
 
     async def _forward_cli_message(self, ch: db.Change) -> None:
-        payload = self._message_op(ch.channel, {"op": "create", "id": ch.message_id, "data": ch.data,
-                                                "author": ch.author, "ts": ch.ts})
+        op = {"op": "create", "id": ch.message_id, "data": ch.data, "author": ch.author, "ts": ch.ts}
 
-        def job(conn: sqlite3.Connection) -> int:
-            pos = self._outbox_insert(conn, self.topics.msg(ch.channel), payload, ch.ts)
+        def job(conn: sqlite3.Connection) -> tuple[int, bytes]:
+            queued = self._queue_message_op(conn, ch.channel, op, ch.ts)
             self._listeners.dispatch(ChannelEvent("message_create", ch.channel, copy_json(ch.data),
                                                   message_id=ch.message_id, author=ch.author, ts=ch.ts))
-            return pos
+            return queued
 
-        await self._run(job, lambda pos: self._send(pos, self.topics.msg(ch.channel), payload, False))
+        await self._run(job, self._send_op(ch.channel))
 
     def statistics(self) -> AgentStats:
         with self._lock:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from doover_fsm.agent import _sqlite as db
 from doover_fsm.agent._sqlite import DB_FILENAME, default_data_dir
@@ -27,9 +28,12 @@ from doover_fsm.agent.merge import (
     validate_channel,
     validate_json,
 )
-from doover_fsm.errors import AgentError
+from doover_fsm.agent.wellknown import check_message, check_message_patch
+from doover_fsm.errors import AgentError, ChannelMessageError
 
 __all__ = ["DB_FILENAME", "LocalStore", "default_data_dir", "open_store"]
+
+_T = TypeVar("_T")
 
 
 class LocalStore:
@@ -72,6 +76,10 @@ class LocalStore:
         try:
             result = fn(conn)
             conn.execute("COMMIT")
+        except RecursionError:
+            conn.execute("ROLLBACK")
+            raise ChannelMessageError(f"store {str(self.db_path)!r}: the JSON is nested too deeply; "
+                                      "nothing was written") from None
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -102,9 +110,13 @@ class LocalStore:
 
     # --- writes ----------------------------------------------------------------------------------
     def post_message(self, channel: str, data: Any) -> str:
-        """Append a message (``data`` is a Python value); return its id."""
+        """Append a message (``data`` is a Python value); return its id.
+
+        A message that breaks a well-known channel's shape (``ui_cmds``, ``notifications``...)
+        is refused with a ChannelMessageError and nothing is written."""
         validate_channel(channel)
-        validate_json(channel, data, check_keys=False)
+        _checked(channel, lambda: validate_json(channel, data, check_keys=False))
+        check_message(channel, data)
         data = copy_json(data)
         message_id = new_message_id()
         ts = self._time()
@@ -115,12 +127,13 @@ class LocalStore:
     def post_message_json(self, channel: str, text: str) -> str:
         """Like :meth:`post_message` with JSON text (e.g. a CLI argument); bad JSON names the channel."""
         validate_channel(channel)
-        return self.post_message(channel, parse_json_text(channel, text, what="message"))
+        return self.post_message(channel, _checked(channel, lambda: parse_json_text(channel, text, what="message")))
 
     def update_message(self, channel: str, message_id: str, patch: Any, *, replace: bool = False) -> Any:
         """Merge-patch (or replace) a message's data; return the new data."""
         validate_channel(channel)
-        validate_json(channel, patch, check_keys=False)
+        _checked(channel, lambda: validate_json(channel, patch, check_keys=False))
+        check_message_patch(channel, patch, replace=replace)
         ts = self._time()
         new, _seq = self._txn(lambda c: db.op_update_message(
             c, channel, message_id, copy_json(patch), replace=replace, author=self.author,
@@ -128,8 +141,11 @@ class LocalStore:
         return new
 
     def update_aggregate(self, channel: str, patch: Any, *, replace: bool = False) -> Any:
-        """Deep merge-patch (``None`` deletes) or replace the aggregate; return the new state."""
-        validate_aggregate_patch(channel, patch)
+        """Deep merge-patch (``None`` deletes) or replace the aggregate; return the new state.
+
+        A result that breaks a well-known channel's shape (``tag_values 5``) is refused with a
+        ChannelMessageError naming the channel, app and key; the stored aggregate is unchanged."""
+        _checked(channel, lambda: validate_aggregate_patch(channel, patch))
         ts = self._time()
         new, _seq = self._txn(lambda c: db.op_update_aggregate(
             c, channel, copy_json(patch), replace=replace, author=self.author, origin=self.origin, ts=ts))
@@ -138,16 +154,25 @@ class LocalStore:
     def update_aggregate_json(self, channel: str, text: str, *, replace: bool = False) -> Any:
         """Like :meth:`update_aggregate` with JSON text."""
         validate_channel(channel)
-        return self.update_aggregate(channel, parse_json_text(channel, text, what="aggregate patch"),
-                                     replace=replace)
+        patch = _checked(channel, lambda: parse_json_text(channel, text, what="aggregate patch"))
+        return self.update_aggregate(channel, patch, replace=replace)
 
     def send_oneshot(self, channel: str, data: Any) -> None:
         """A one-shot for running apps' listeners (never stored as a message)."""
         validate_channel(channel)
-        validate_json(channel, data, check_keys=False)
+        _checked(channel, lambda: validate_json(channel, data, check_keys=False))
+        check_message(channel, data)
         ts = self._time()
         self._txn(lambda c: db.op_oneshot(c, channel, copy_json(data), author=self.author,
                                           origin=self.origin, ts=ts))
+
+
+def _checked(channel: str, step: Callable[[], _T]) -> _T:
+    """Run a parse/validate step; JSON nested too deeply for Python is an error naming the channel."""
+    try:
+        return step()
+    except RecursionError:
+        raise ChannelMessageError(f"channel {channel!r}: the JSON is nested too deeply; nothing was written") from None
 
 
 def open_store(data_dir: str | Path | None = None, *, author: str = "cli") -> LocalStore:

@@ -41,6 +41,7 @@ from doover_fsm.clock import Clock, MonotonicClock, VirtualClock
 from doover_fsm.config.schema import Schema
 from doover_fsm.errors import MachineError
 from doover_fsm.machine import compile_machine
+from doover_fsm.notifications import Notifications
 from doover_fsm.tags.declare import KEY_RE, Tags
 from doover_fsm.tags.manager import TagManager
 from doover_fsm.ui.declarative import UI
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("doover_fsm.app")
 
 _DONE: Completed[None] = Completed(None)  # shared: returns at once, awaited or not
+_MISSING = object()
 _PERIOD_ATTR = "loop_target_period"
 
 
@@ -108,6 +110,8 @@ class Application:
     config_cls: ClassVar[type[Schema]] = Schema
     tags_cls: ClassVar[type[Tags]] = Tags
     ui_cls: ClassVar[type[UI]] = UI
+    #: pydoover's declarative notifications (``self.notifications.<name>.send()``).
+    notifications_cls: ClassVar[type[Notifications]] = Notifications
     config_class: ClassVar[type[Schema] | None] = None
     tags_class: ClassVar[type[Tags] | None] = None
     ui_class: ClassVar[type[UI] | None] = None
@@ -215,6 +219,7 @@ class Application:
         self.ui: Any = _declared(type(self), "ui")(self.config, self.tags, self.app_key)
         #: pydoover's UI manager (both generations): handlers, 0.4's add_children/set_display_name…
         self.ui_manager = UIManager(self.app_key)
+        self.notifications: Notifications | None = self.notifications_cls(self.app_key, self)
         #: pydoover's RPC manager: ``@rpc.handler`` methods are served from the start (over the app's agent).
         self.rpc = RPCManager(_AgentOfApp(rt), self.app_key)
 
@@ -371,7 +376,9 @@ class Application:
     # ------------------------------------------------------------------------------------------
     def get_tag(self, tag_key: str, app_key: str | None = None, default: Any = None) -> Any:
         """A tag of this app (or of ``app_key``)."""
-        return self.tag_manager.get_tag(tag_key, default, app_key or self.app_key)
+        owner = app_key or self.app_key
+        value = self.dfsm.store.get(owner, tag_key, _MISSING)  # the usual case, straight from the store
+        return value if value is not _MISSING else self.tag_manager.get_tag(tag_key, default, owner)
 
     def get_global_tag(self, tag_key: str, default: Any = None) -> Any:
         """A global tag (shared by all apps of the device)."""
@@ -383,6 +390,15 @@ class Application:
 
         A dict is merged into the tag's current dict, as pydoover does.
         """
+        if app_key is None and type(tag_key) is str:  # the usual case: this app's own tag
+            manager = self.tag_manager
+            t = type(value)
+            if not log and not manager.busy and (t is float or t is int or t is bool or t is str):
+                # The hot path: nothing but the store needs to hear of a plain write (see TagManager.busy).
+                self.dfsm.store.set(self.app_key, tag_key, value, only_if_changed=only_if_changed)
+            else:
+                manager.write(self.app_key, tag_key, value, only_if_changed, log)
+            return _DONE
         return self.tag_manager.set_tag(tag_key, value, app_key or self.app_key, only_if_changed, log=log)
 
     def set_tags(self, tags: dict[str, Any], app_key: str | None = None, only_if_changed: bool = True,

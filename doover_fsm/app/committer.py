@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from doover_fsm.agent.base import Agent
+from doover_fsm.errors import ChannelMessageError
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,12 @@ class TagCommitter:
             patch, points = self._queue.popleft()
             try:
                 await self._agent.update_aggregate_and_log(TAG_CHANNEL, patch, points, author=self._author)
+            except ChannelMessageError as exc:
+                # The store refused the shape (it would refuse it again): drop it, say so, go on.
+                self._errors += 1
+                log.error("tag_values refused this commit, which is dropped: %s (patch %r, %d logged points)",
+                          exc, patch, len(points))
+                continue
             except Exception:
                 self._errors += 1
                 self._queue.appendleft((patch, points))

@@ -43,6 +43,8 @@ from doover_fsm.io.modbus import modbus_for_app
 from doover_fsm.machine import MachineRuntime
 from doover_fsm.machine.timers import scan_timers
 from doover_fsm.scheduler import RealtimeSettings, Scheduler, apply_realtime
+from doover_fsm.tags.store import REMOTE as TAG_REMOTE
+from doover_fsm.tags.store import SYNC as TAG_SYNC
 from doover_fsm.ui.declarative import UI
 
 if TYPE_CHECKING:
@@ -63,8 +65,7 @@ def make_agent(url: str | None, data_dir: Path, app_key: str) -> Agent:
     if url and url.startswith(("mqtt://", "mqtts://")):
         from doover_fsm.agent.mqtt import MqttAgent
 
-        device_id = os.environ.get("DOOVER_DEVICE_ID") or os.uname().nodename
-        return MqttAgent(url, store_path=data_dir / f"outbox-{app_key}.sqlite3", device_id=device_id)
+        return MqttAgent.for_app(url, data_dir=data_dir, app_key=app_key)
     if url and not url.startswith(("sqlite://", "local")):
         raise ConfigError(f"unknown agent URL {url!r}: use mqtt://host:port[/prefix], mqtts://…, or local")
     path = data_dir / "agent.sqlite3"
@@ -207,6 +208,9 @@ class Lifecycle:
         # pydoover's own set-up of the declared tags and UI, then the user's setup, then the
         # machine's initial state, then the UI is published. Errors are logged; the app scans on.
         try:
+            notifications = getattr(app, "notifications", None)
+            if notifications is not None:
+                await call_maybe_async(notifications.setup)
             await self._setup_tags()
             if isinstance(app.ui, UI):
                 await call_maybe_async(app.ui.setup)
@@ -360,8 +364,9 @@ class Lifecycle:
         own = event.author is not None and event.author in (app.app_key, getattr(rt.agent, "agent_id", None))
         if event.channel == TAG_CHANNEL and event.kind in ("aggregate", "sync") and not own:
             patch = event.patch if event.kind == "aggregate" and event.patch is not None else event.data
-            rt.post(internal_event("tag_values", lambda: self.tag_events(rt.store.apply_remote(patch or {})),
-                                   now, patch))
+            source = TAG_SYNC if event.kind == "sync" else TAG_REMOTE
+            rt.post(internal_event(
+                "tag_values", lambda: self.tag_events(rt.store.apply_remote(patch or {}, source=source)), now, patch))
         elif event.channel == CONFIG_CHANNEL and event.kind in ("aggregate", "sync"):
             rt.post(internal_event("deployment_config",
                                    lambda: self._load_deployment_config(event.data, initial=False), now))

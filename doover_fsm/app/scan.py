@@ -26,7 +26,7 @@ from doover_fsm.app.channels import INTERNAL
 from doover_fsm.app.faultlog import FaultLog
 from doover_fsm.app.shutdown import AT_TAG, CHECK_OK_TAG, REQUESTED_TAG
 from doover_fsm.events import Event
-from doover_fsm.machine.timers import scan_timers
+from doover_fsm.machine.timers import enter_scan_timers, exit_scan_timers
 
 if TYPE_CHECKING:
     from doover_fsm.app.committer import TagCommitter
@@ -74,8 +74,11 @@ class ScanCycle:
         """Run one scan; return the first error raised in it (already logged), else None."""
         # pydoover StateMachines arm their timeouts on the scan's timers (and so on its clock),
         # also when the scan runs in a test's own task (app.next()).
-        with scan_timers(self.rt.timers):
+        token = enter_scan_timers(self.rt.timers)
+        try:
             return await self._run()
+        finally:
+            exit_scan_timers(token)
 
     async def _run(self) -> BaseException | None:
         rt, app = self.rt, self.app
@@ -97,7 +100,8 @@ class ScanCycle:
         machine = rt.machine
         if machine is not None:
             await self._guard_async(errors, "state timeouts", machine.poll_timeouts, rt.clock.monotonic_ns())
-        await self._guard_async(errors, "pydoover state timeouts", rt.timers.fire_due, rt.clock.monotonic_ns())
+        if rt.timers.next_deadline_ns() is not None:
+            await self._guard_async(errors, "pydoover state timeouts", rt.timers.fire_due, rt.clock.monotonic_ns())
 
         # 4. logic
         await self._guard_async(errors, "shutdown check", self._answer_shutdown_request)
@@ -111,9 +115,9 @@ class ScanCycle:
 
         # 6. commit (and the UI changes 0.4 apps make with update/hidden/coerce)
         self._guard(errors, "tag commit", self.commit_now)
-        publish = getattr(getattr(app, "ui_manager", None), "publish", None)
-        if publish is not None:
-            await self._guard_async(errors, "ui publish", publish)
+        ui_manager = getattr(app, "ui_manager", None)
+        if getattr(ui_manager, "needs_publish", False):
+            await self._guard_async(errors, "ui publish", ui_manager.publish)  # type: ignore[union-attr]
         self._publish_timing()
 
         self.last_scan_wall = time.monotonic()

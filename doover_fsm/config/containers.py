@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -22,8 +23,17 @@ from doover_fsm.config.conditions import (
     show_if_holds,
 )
 from doover_fsm.config.element import ConfigDeclarationError, ConfigElement
-from doover_fsm.config.keys import GEN_04, GEN_1, RESERVED_NAMES
+from doover_fsm.config.keys import GEN_04, GEN_1, RESERVED_NAMES, NotSet
+from doover_fsm.config.unknown import (
+    ENV_VAR,
+    is_platform_key,
+    misspells_declared,
+    suggest,
+    unknown_keys_are_errors,
+)
 from doover_fsm.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 
 class Array(ConfigElement):
@@ -77,7 +87,18 @@ class Array(ConfigElement):
             seen = [json.dumps(item, sort_keys=True, default=repr) for item in data]
             if len(set(seen)) != len(seen):
                 raise ConfigError(f"config key {path!r}: items must be unique")
-        return [self.element._check(item, f"{path}[{i}]") for i, item in enumerate(data)]
+        return [self.element._check(self._item_or_default(item, f"{path}[{i}]"), f"{path}[{i}]")
+                for i, item in enumerate(data)]
+
+    def _item_or_default(self, item: Any, path: str) -> Any:
+        """A null item of a typed array is the item's default, or an error if it has none."""
+        element = self.element
+        if item is not None or type(element) is ConfigElement or isinstance(element, Object):
+            return item
+        if element.default is NotSet:
+            raise ConfigError(f"config key {path!r}: null given and the items have no default to fall back to; "
+                              "give it a value")
+        return element.default
 
     def _load(self, data: Any) -> None:
         self._elements.clear()
@@ -286,22 +307,38 @@ class Object(ConfigElement):
 
 
 def check_children(elements: Mapping[str, ConfigElement], data: Mapping[str, Any], path: str, *,
-                   additional: bool, missing: str, raise_missing: bool) -> dict[str, Any]:
+                   additional: bool, missing: str, raise_missing: bool, top_level: bool = False) -> dict[str, Any]:
     """Check ``data`` against ``elements``; the checked values by key, or ConfigError. Changes nothing.
 
-    Unknown keys pass through when ``additional``; a required child absent from ``data`` (and active
-    under its ``show_if``) is an error when ``raise_missing`` — ``missing`` says where, as pydoover does.
+    ``null`` for a key with a default means that default (the key is taken as absent); for a key
+    without one it is an error. A required child absent from ``data`` (and active under its
+    ``show_if``) is an error when ``raise_missing`` — ``missing`` says where, as pydoover does.
+    Unknown keys: at the ``top_level`` of a deployment entry an error naming the key it most
+    likely misspells (platform keys pass, see :mod:`doover_fsm.config.unknown`); inside an object
+    that allows ``additional`` keys, kept unless they misspell a declared key; otherwise an error.
     """
+    data = _nulls_as_defaults(elements, data, path)
     checked: dict[str, Any] = {}
+    unknown: list[str] = []
     for key, value in data.items():
         sub = f"{path}.{key}" if path else key
         child = elements.get(key)
         if child is not None:
             checked[key] = child._check(value, sub)
+            continue
+        if top_level:
+            if not is_platform_key(key) or misspells_declared(key, [k for k in elements if k not in data]):
+                unknown.append(key)
+            checked[key] = value
         elif additional:
+            near = suggest(key, [k for k in elements if k not in data], cutoff=0.8)
+            if near is not None:
+                raise ConfigError(f"unknown config key {sub!r}: did you mean {_at(path, near)!r}?")
             checked[key] = value
         else:
-            raise ConfigError(f"Unknown element {key} in config (at {sub!r}).")
+            raise ConfigError(f"Unknown element {key} in config (at {sub!r}).{_hint(key, elements, path)}")
+    if unknown:
+        _refuse_unknown(unknown, elements, data)
     if raise_missing:
         for key, child in elements.items():
             if key in data or not child.required:
@@ -311,6 +348,46 @@ def check_children(elements: Mapping[str, ConfigElement], data: Mapping[str, Any
             where = f" (at {path}.{key})" if path else ""
             raise ConfigError(f"Required config element {key} not found in {missing}.{where}")
     return checked
+
+
+def _at(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _hint(key: str, elements: Mapping[str, ConfigElement], path: str) -> str:
+    near = suggest(key, elements)
+    if near is not None:
+        return f" Did you mean {_at(path, near)!r}?"
+    return f" Declared keys: {', '.join(sorted(elements)) or 'none'}."
+
+
+def _nulls_as_defaults(elements: Mapping[str, ConfigElement], data: Mapping[str, Any],
+                       path: str) -> Mapping[str, Any]:
+    """``data`` without the nulls that mean "use the default"; a null with no default is an error.
+
+    An object's null keeps its meaning (its children take their defaults), so it is left alone."""
+    nulls = [key for key, value in data.items() if value is None and key in elements
+             and not isinstance(elements[key], Object)]
+    if not nulls:
+        return data
+    for key in nulls:
+        if elements[key].default is NotSet:
+            raise ConfigError(f"config key {_at(path, key)!r}: null given and the key has no default to fall "
+                              f"back to; give it a value")
+    return {key: value for key, value in data.items() if key not in nulls}
+
+
+def _refuse_unknown(unknown: list[str], elements: Mapping[str, ConfigElement], data: Mapping[str, Any]) -> None:
+    parts = []
+    for key in unknown:
+        near = suggest(key, [k for k in elements if k not in data]) or suggest(key, elements)
+        parts.append(f"{key!r} (did you mean {near!r}?)" if near else repr(key))
+    noun = "key" if len(unknown) == 1 else "keys"
+    message = (f"unknown config {noun} {', '.join(parts)}; the app declares "
+               f"{', '.join(sorted(elements)) or 'no keys'}")
+    if unknown_keys_are_errors():
+        raise ConfigError(message + f" (set {ENV_VAR}=warn to only log unknown keys)")
+    log.warning("%s", message)
 
 
 def load_children(elements: dict[str, ConfigElement], checked: Mapping[str, Any],

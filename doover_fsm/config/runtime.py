@@ -6,11 +6,12 @@ These are functions rather than ``Schema`` methods so that no app element name (
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from doover_fsm._util.textfile import load_json_file
+from doover_fsm._util.textfile import loads_json
 from doover_fsm.config.containers import Array, Object
 from doover_fsm.config.element import ConfigElement
 from doover_fsm.config.keys import NotSet
@@ -30,17 +31,49 @@ def inject_config(schema: Schema | None, data: Mapping[str, Any], *, source: str
         if isinstance(schema, Schema):
             schema.__dict__["_source"] = source
         return
-    schema._inject(data, source)
+    try:
+        schema._inject(data, source)
+    except RecursionError:
+        raise ConfigError(f"{source}: the config is nested too deeply") from None
 
 
 def load_config_file(schema: Schema | None, path: str | Path) -> dict[str, Any]:
     """Inject a JSON file (``--config FILE``); errors name the file (and line, for JSON syntax).
     Returns the file's data."""
     p = Path(path)
-    # UTF-8 and nesting checked with file and position named (no RecursionError, no bare codec error)
-    data = load_json_file(p, what="config file", error=ConfigError)
-    inject_config(schema, data, source=f"config file {str(p)!r}")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"config file {str(p)!r} cannot be read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {str(p)!r} is not UTF-8 text (byte {exc.start}: "
+                          f"{exc.object[exc.start:exc.start + 1]!r})") from None
+    # nesting limited (checked before parsing, with line and column), NaN/Infinity refused
+    data = loads_json(text, source=f"config file {str(p)!r}", error=ConfigError)
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {str(p)!r}: the config must be a JSON object, got {type(data).__name__}")
+    try:
+        inject_config(schema, data, source=f"config file {str(p)!r}")
+    except ConfigError as exc:
+        line = _line_of_key(text, str(exc))
+        if line is None:
+            raise
+        raise ConfigError(f"{exc} (line {line})") from None
     return data
+
+
+_KEY_IN_MESSAGE = re.compile(r"config keys? '([^']+)'|Unknown element (\S+) in config")
+
+
+def _line_of_key(text: str, message: str) -> int | None:
+    """The line of ``text`` (a JSON file) where the key an error message names first appears."""
+    m = _KEY_IN_MESSAGE.search(message)
+    if m is None:
+        return None
+    path = m.group(1) or m.group(2)
+    last = re.sub(r"(\[\d+\])+$", "", path.split(".")[-1])
+    found = re.search(r'"' + re.escape(last) + r'"\s*:', text)
+    return None if found is None else text.count("\n", 0, found.start()) + 1
 
 
 def config_extras(schema: Schema | None) -> dict[str, Any]:

@@ -194,12 +194,9 @@ class Schema:
         state = self.__dict__
         try:
             checked = check_children(elements, data, "", additional=True, missing="deployment config",
-                                     raise_missing=True)
+                                     raise_missing=True, top_level=True)
         except ConfigError as exc:
             raise ConfigError(f"{source}: {exc}") from None
-        for key in checked.keys() - elements.keys():
-            if state["_generation"] == GEN_04:
-                log.info("Skipping unknown config key %s (%r)", key, checked[key])
         load_children(elements, checked, self._keep_extra)
         state["_source"] = source
 

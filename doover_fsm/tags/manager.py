@@ -163,6 +163,8 @@ class TagCommit:
         return bool(self.patch or self.messages or self.live)
 
 
+_NOTHING = TagCommit({})
+
 #: Receives each commit inside an app runtime (called on the scan thread; must not block).
 TagSink = Callable[[TagCommit], None]
 #: Registers a tag subscription ``((app_key or None, tag), callback)``; returns the unsubscribe function.
@@ -215,6 +217,10 @@ class TagManager(TagsManager):
         self._replaced: set[tuple[str | None, str]] = set()  # held tags since given a non-dict value
         self._dict_done: dict[tuple[str | None, str], bool] = {}  # dict writes already in the periodic log
         self._dict_patch: dict[tuple[str | None, str], Any] = {}  # dicts as written since the last commit
+        #: True while a write needs more than the store (logged points, dict writes, held patches): while
+        #: False, a plain scalar write to the store is all this manager would do (read-only outside).
+        self.busy = False
+        self._store_set = store.set  # bound once: the hot path's one call
 
     # ---- wiring ---------------------------------------------------------------------------------
     @property
@@ -296,11 +302,11 @@ class TagManager(TagsManager):
         """
         if type(key) is str and (app_key is not None or not self._store.is_section(key)):
             try:
-                changed = self._write(app_key, key, value, only_if_changed, log)
+                changed = self.write(app_key, key, value, only_if_changed, log)
             except ValueError:
                 if app_key is None or not self._store.is_global(app_key):
                     raise
-                changed = self._write(None, app_key, {key: value}, only_if_changed, log)  # inside a global dict
+                changed = self.write(None, app_key, {key: value}, only_if_changed, log)  # inside a global dict
         else:
             changed = self._apply_layout(KeyPath(key, app_key=app_key).construct_dict(value), only_if_changed, log)
         return self._flush_now() if flush and changed else _DONE
@@ -325,17 +331,18 @@ class TagManager(TagsManager):
                 if type(value) is not dict:
                     raise ValueError(f"tag_values[{top!r}] is an app's section; it cannot be set to {value!r}")
                 for name, v in value.items():
-                    changed = self._write(top, name, v, only_if_changed, log) or changed
+                    changed = self.write(top, name, v, only_if_changed, log) or changed
             else:
-                changed = self._write(None, top, value, only_if_changed, log) or changed
+                changed = self.write(None, top, value, only_if_changed, log) or changed
         return changed
 
-    def _write(self, app_key: str | None, name: str, value: Any, only_if_changed: bool, log: bool) -> bool:
-        """The one write path (hot): the C store decides whether it changed; dicts merge first."""
+    def write(self, app_key: str | None, name: str, value: Any, only_if_changed: bool, log: bool) -> bool:
+        """The one write path (hot; the app's own ``set_tag`` comes straight here): the C store decides
+        whether it changed; dicts merge first. Returns whether the value changed."""
         t = type(value)
         if t is float or t is int or t is bool or t is str:  # the scan's usual write: lean
-            changed = self._store.set(app_key, name, value, only_if_changed=only_if_changed)
-            if changed and (log or self._log_last or self._dict_patch or self._held):
+            changed = self._store_set(app_key, name, value, only_if_changed=only_if_changed)
+            if changed and (log or self.busy):
                 self._bookkeep(app_key, name, value, value, log)
             return changed
         store = self._store
@@ -354,6 +361,7 @@ class TagManager(TagsManager):
 
     def _bookkeep(self, app_key: str | None, name: str, value: Any, stored: Any, log: bool) -> None:
         """After a changed write: what the patch and the two log messages must say about it."""
+        self.busy = True
         key = (app_key, name)
         if stored is not value:  # a dict: publish what was written (the agent merges it too)
             self._dict_patch[key] = overlay(self._dict_patch.get(key), value)
@@ -429,6 +437,7 @@ class TagManager(TagsManager):
 
     def _hold(self, patch: dict[str, Any]) -> None:
         """Keep an absorbed patch for the next commit (values are whole tag values: later ones win)."""
+        self.busy = True
         held = self._held
         for top, value in patch.items():
             if self._store.is_section(top) and type(value) is dict:
@@ -499,6 +508,7 @@ class TagManager(TagsManager):
             self._hold(patch)
             patch, self._held = self._held, {}
             self._replaced.clear()
+        self.busy = bool(self._log_last or self._dict_patch or self._held)
         return patch
 
     def _collect(self, periodic: bool | None) -> TagCommit:
@@ -515,8 +525,10 @@ class TagManager(TagsManager):
                 messages.append(LogMessage(self._pending_tag_log))
                 self._pending_tag_log = {}
                 self._last_tag_log_time = now
-        return TagCommit(patch, messages, self._live_payload(),
-                         self.max_age_secs if patch else TAG_CLOUD_MAX_AGE)
+        live = self._live_payload()
+        if not (patch or messages or live):
+            return _NOTHING  # the usual idle scan: no new object
+        return TagCommit(patch, messages, live, self.max_age_secs if patch else TAG_CLOUD_MAX_AGE)
 
     async def _deliver(self, commit: TagCommit) -> None:
         if not commit:

@@ -18,6 +18,10 @@ Value rules:
   JSON (the agent refuses them too), so the error surfaces where the value is set.
 * ``None`` deletes a tag (a merge-patch ``None``): ``get()`` returns the default afterwards,
   ``snapshot()`` omits it, and the next commit carries ``None`` so the aggregate drops it too.
+* Values from outside the app (:meth:`TagStore.load`, :meth:`TagStore.replace`,
+  :meth:`TagStore.apply_remote`) never raise: what cannot be taken (a bad shape or key, a value
+  that does not fit the tag's declared type, see :meth:`TagStore.declare_types`) is set aside,
+  logged naming channel, app, tag and value, and kept in :attr:`TagStore.set_aside`.
 * The first use of a top-level key decides whether it is a global tag or an app section; using it
   the other way later is a ValueError. Tag ids are never reused (a deleted tag keeps its slot),
   so ``capacity`` bounds the number of distinct (app_key, tag) names ever used.
@@ -29,19 +33,29 @@ producer). Posted values become visible at the next :meth:`drain` or :meth:`comm
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 import re
 import struct
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from doover_fsm._core import tagring as _c
 from doover_fsm.clock import Clock, MonotonicClock
 from doover_fsm.errors import DooverFSMError
+from doover_fsm.tags.types import TypeTable, describe_type, fits
 
-__all__ = ["Commit", "LoggedPoint", "TagCapacityError", "TagStore", "TagStoreStats"]
+__all__ = ["Commit", "LoggedPoint", "SetAside", "TagCapacityError", "TagStore", "TagStoreStats"]
+
+log = logging.getLogger("doover_fsm.tags")
+#: Where values from outside come from, as set-aside records and log lines name it.
+STORED = "channel 'tag_values' (stored)"
+REMOTE = "channel 'tag_values' (remote write)"
+SYNC = "channel 'tag_values' (sync)"
 
 KEY_RE = re.compile(r"^[a-zA-Z0-9_-]+$")
 _I64_MIN = -(1 << 63)
@@ -70,6 +84,34 @@ class LoggedPoint(NamedTuple):
     ts_ns: int
 
 
+class SetAside(NamedTuple):
+    """A value from outside that the store did not take: where from, which app and tag, what, and why.
+
+    ``name`` is None when a whole app section (or the whole aggregate, ``app_key`` None too) was
+    set aside. The tag keeps its previous value, or starts from its default at load.
+    """
+
+    source: str
+    app_key: str | None
+    name: str | None
+    value: Any
+    reason: str
+
+    def describe(self) -> str:
+        where = self.source
+        if self.app_key is not None:
+            where += f", app {self.app_key!r}"
+        if self.name is not None:
+            where += f", tag {self.name!r}"
+        try:
+            shown = json.dumps(self.value, allow_nan=False)
+        except (TypeError, ValueError, RecursionError):
+            shown = repr(self.value)
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        return f"{where}: value {shown} set aside: {self.reason}"
+
+
 @dataclass(frozen=True, slots=True)
 class Commit:
     """What changed since the previous commit: a ``tag_values`` merge-patch and the logged points."""
@@ -94,6 +136,7 @@ class TagStoreStats:
     log_peak: int
     log_drops: int       # log points dropped because the log ring was full
     commits: int
+    set_aside: int = 0   # values from outside not taken (bad stored aggregate, remote writes of a wrong type)
 
 
 def _where(app_key: str | None, name: str) -> str:
@@ -215,6 +258,10 @@ class TagStore:
         self._posted: dict[int, Any] = {}
         self._post_seq = 0
         self._commits = 0
+        # Values from outside that were not taken (newest last) and the declared types they are checked by.
+        self.set_aside: deque[SetAside] = deque(maxlen=100)
+        self._set_aside_count = 0
+        self._types: TypeTable | None = None
 
     # ---- names ---------------------------------------------------------------------------------
     def _new_id(self, app_key: str | None, name: str) -> int:
@@ -471,53 +518,154 @@ class TagStore:
         return Commit(patch, logged)
 
     # ---- outside updates -----------------------------------------------------------------------
-    def load(self, aggregate: dict[str, Any]) -> None:
-        """Seed from a ``tag_values`` aggregate without marking anything for commit."""
+    def declare_types(self, table: TypeTable | None) -> None:
+        """Check values from outside (``load``, ``replace``, ``apply_remote``) against declared types.
+
+        ``table()`` gives ``{(app_key, tag): type}`` (see :func:`doover_fsm.tags.types.declared_types`);
+        it is asked once per load or remote patch. None: take any JSON value.
+        """
+        self._types = table
+
+    def reserve_section(self, app_key: str) -> None:
+        """Mark ``app_key`` as an app's section before it has tags, so a stored or remote scalar
+        under that key is set aside instead of being taken as a global tag."""
+        with self._alloc_lock:
+            _check_key(app_key, "app_key")
+            if app_key in self._globals:
+                raise ValueError(f"app section {app_key!r} collides with the global tag {app_key!r}")
+            self._apps.setdefault(app_key, [])
+
+    def _type_table(self) -> dict[tuple[str | None, str], str]:
+        if self._types is None:
+            return {}
+        try:
+            return dict(self._types())
+        except Exception:  # a broken declaration must not stop tag updates
+            log.exception("tag types could not be read; values from outside are taken unchecked")
+            return {}
+
+    def _aside(self, out: list[SetAside], source: str, app_key: str | None, name: str | None, value: Any,
+               reason: str) -> None:
+        record = SetAside(source, app_key, name, value, reason)
+        out.append(record)
+        self.set_aside.append(record)
+        self._set_aside_count += 1
+        log.warning("%s", record.describe())
+
+    def _outside_value(self, out: list[SetAside], source: str, types: dict[tuple[str | None, str], str],
+                       app_key: str | None, name: Any, value: Any) -> Any:
+        """``value`` as the tag will hold it, or _MISSING (set aside, logged) if it cannot be taken."""
+        try:
+            _check_key(name, "tag name")
+            if app_key is None and name in self._apps:
+                raise ValueError(f"{name!r} is an app's section, not a global tag")
+            if app_key is not None and app_key in self._globals:
+                raise ValueError(f"{app_key!r} is a global tag, not an app's section")
+            copied = None if value is None else _copy_value(value, _where(app_key, name))
+        except (TypeError, ValueError) as exc:
+            self._aside(out, source, app_key, name if isinstance(name, str) else repr(name), value, str(exc))
+            return _MISSING
+        tag_type = types.get((app_key, name))
+        if tag_type is not None and not fits(tag_type, copied):
+            self._aside(out, source, app_key, name, value, f"the tag is declared {tag_type!r} and takes "
+                        f"{describe_type(tag_type)}")
+            return _MISSING
+        return copied
+
+    def _outside_sections(self, out: list[SetAside], source: str,
+                          aggregate: Any) -> list[tuple[str | None, str | None, Any]]:
+        """The ``(app_key, name, value)`` items of an outside aggregate/patch that have a usable shape.
+
+        ``name`` None with an ``app_key`` is a whole section set to null. Bad shapes are set aside.
+        """
         if type(aggregate) is not dict:
-            raise TypeError(f"TagStore.load: aggregate must be a dict, got {type(aggregate).__name__}")
-        ts = self._now_ns()
+            self._aside(out, source, None, None, aggregate, "tag_values must be a JSON object")
+            return []
+        items: list[tuple[str | None, str | None, Any]] = []
         for key, value in aggregate.items():
-            _check_key(key, "aggregate key")
+            try:
+                _check_key(key, "aggregate key")
+            except ValueError as exc:
+                self._aside(out, source, None, repr(key), value, str(exc))
+                continue
             if self._is_section(key, value):
                 if value is None:
-                    for tid in self._apps.get(key, ()):
-                        self._write(tid, None, _QUIET, ts)
-                    continue
-                if type(value) is not dict:
-                    raise ValueError(f"TagStore.load: app section {key!r} must be a dict, got {value!r}")
-                for name, v in value.items():
-                    self._write(self._id_for(key, name), v, _QUIET, ts)
+                    items.append((key, None, None))
+                elif type(value) is dict:
+                    items.extend((key, name, v) for name, v in value.items())
+                else:
+                    self._aside(out, source, key, None, value,
+                                "an app's tags must be a JSON object (null deletes them)")
             else:
-                self._write(self._id_for(None, key), value, _QUIET, ts)
+                items.append((None, key, value))
+        return items
 
-    def replace(self, aggregate: dict[str, Any], *, keep_pending: bool = False) -> None:
+    def load(self, aggregate: Any) -> list[SetAside]:
+        """Seed from a stored ``tag_values`` aggregate without marking anything for commit.
+
+        Never fails on what is stored: a value that cannot be taken (the aggregate not an object,
+        an app's section not an object, a bad key, a value of the wrong declared type) is set
+        aside and logged, and that tag starts from its default. Returns what was set aside.
+        """
+        out: list[SetAside] = []
+        ts = self._now_ns()
+        types = self._type_table()
+        for app_key, name, value in self._outside_sections(out, STORED, aggregate):
+            if name is None:
+                for tid in self._apps.get(app_key or "", ()):
+                    self._write(tid, None, _QUIET, ts)
+                continue
+            taken = self._outside_value(out, STORED, types, app_key, name, value)
+            if taken is not _MISSING:
+                self._take(out, STORED, app_key, name, taken, ts)
+        return out
+
+    def _take(self, out: list[SetAside], source: str, app_key: str | None, name: str, value: Any,
+              ts: int) -> int | None:
+        """Write an already checked outside value (not marked for commit); None if there is no room."""
+        try:
+            tid = self._id_for(app_key, name)
+        except (TagCapacityError, ValueError) as exc:
+            self._aside(out, source, app_key, name, value, str(exc))
+            return None
+        self._write(tid, value, _QUIET, ts)
+        return tid
+
+    def replace(self, aggregate: Any, *, keep_pending: bool = False) -> list[SetAside]:
         """Make the store hold exactly ``aggregate`` (a whole ``tag_values``), not marked for commit.
 
         With ``keep_pending`` a tag written locally and not committed yet keeps its value (the
         agent's copy is older than the scan's write). Used when the whole aggregate is adopted.
+        What cannot be taken is set aside and logged, as in :meth:`load`; an aggregate that is
+        not an object changes nothing.
         """
+        out: list[SetAside] = []
+        items = self._outside_sections(out, STORED, aggregate)
         if type(aggregate) is not dict:
-            raise TypeError(f"TagStore.replace: aggregate must be a dict, got {type(aggregate).__name__}")
+            return out
         ts = self._now_ns()
+        types = self._type_table()
         keep: set[int] = set()
-        for key, value in aggregate.items():
-            _check_key(key, "aggregate key")
-            if self._is_section(key, value):
-                if type(value) is not dict:
-                    raise ValueError(f"TagStore.replace: app section {key!r} must be a dict, got {value!r}")
-                for name, v in value.items():
-                    tid = self._id_for(key, name)
-                    keep.add(tid)
-                    if not (keep_pending and self._table.is_pending(tid)):
-                        self._write(tid, v, _QUIET, ts)
-            else:
-                tid = self._id_for(None, key)
+        for app_key, name, value in items:
+            if name is None:
+                continue
+            taken = self._outside_value(out, STORED, types, app_key, name, value)
+            if taken is _MISSING:
+                tid = self._ids.get((app_key, name))
+                if tid is not None:
+                    keep.add(tid)  # a refused value keeps the tag's previous value
+                continue
+            tid = self._ids.get((app_key, name))
+            if tid is not None and keep_pending and self._table.is_pending(tid):
                 keep.add(tid)
-                if not (keep_pending and self._table.is_pending(tid)):
-                    self._write(tid, value, _QUIET, ts)
+                continue
+            written = self._take(out, STORED, app_key, name, taken, ts)
+            if written is not None:
+                keep.add(written)
         for tid in range(len(self._keys)):
             if tid not in keep and not (keep_pending and self._table.is_pending(tid)):
                 self._write(tid, None, _QUIET, ts)
+        return out
 
     def knows(self, app_key: str | None, name: str) -> bool:
         """True if this tag name was ever used (written, loaded or deleted) in this store."""
@@ -548,52 +696,50 @@ class TagStore:
         tid = self._ids.get((app_key, name))
         return self._new_id(app_key, name) if tid is None else tid
 
-    def apply_remote(self, patch: dict[str, Any]) -> list[tuple[str | None, str, Any, Any]]:
+    def apply_remote(self, patch: Any, *, source: str = REMOTE) -> list[tuple[str | None, str, Any, Any]]:
         """Apply a deep merge-patch of ``tag_values`` from outside (None deletes).
 
         Tag values that are dicts are merged recursively (RFC 7386). Not marked for commit.
         A tag written locally and not committed yet keeps the local value: the scan's write is
         newer than anything the agent can hand back before the commit (e.g. the channel's first
-        sync, taken before ``setup`` ran). Returns ``(app_key, name, old, new)`` for every tag
-        whose value really changed (``old``/``new`` is None when the tag had/has no value).
+        sync, taken before ``setup`` ran). A value that does not fit (a bad key, an app's tags
+        replaced by a non-object, a value of the wrong declared type, see :meth:`declare_types`)
+        is refused: the tag keeps its value, and the refusal is logged and kept in
+        :attr:`set_aside` under ``source`` (what the log names as where the value came from).
+        Returns ``(app_key, name, old, new)`` for every tag whose value really changed
+        (``old``/``new`` is None when the tag had/has no value).
         """
-        if type(patch) is not dict:
-            raise TypeError(f"TagStore.apply_remote: patch must be a dict, got {type(patch).__name__}")
+        out: list[SetAside] = []
         changes: list[tuple[str | None, str, Any, Any]] = []
         ts = self._now_ns()
-        for key, value in patch.items():
-            _check_key(key, "aggregate key")
-            if self._is_section(key, value):
-                if value is None:
-                    for tid in list(self._apps.get(key, ())):
-                        self._remote_set(key, self._keys[tid][1], None, ts, changes)
-                elif type(value) is dict:
-                    for name, v in value.items():
-                        _check_key(name, "tag name")
-                        self._remote_set(key, name, v, ts, changes)
-                else:
-                    raise ValueError(f"TagStore.apply_remote: app section {key!r} cannot be replaced by "
-                                     f"the non-object value {value!r}")
+        items = self._outside_sections(out, source, patch)
+        types = self._type_table() if items else {}
+        for app_key, name, value in items:
+            if name is None:
+                for tid in list(self._apps.get(app_key or "", ())):
+                    self._remote_set(out, source, types, app_key, self._keys[tid][1], None, ts, changes)
             else:
-                self._remote_set(None, key, value, ts, changes)
+                self._remote_set(out, source, types, app_key, name, value, ts, changes)
         return changes
 
-    def _remote_set(self, app_key: str | None, name: str, patch_value: Any, ts: int,
+    def _remote_set(self, out: list[SetAside], source: str, types: dict[tuple[str | None, str], str],
+                    app_key: str | None, name: str, patch_value: Any, ts: int,
                     changes: list[tuple[str | None, str, Any, Any]]) -> None:
         tid = self._ids.get((app_key, name))
         if tid is not None and self._table.is_pending(tid):
             return  # an uncommitted local write wins; the next commit publishes it
-        old = self.get(app_key, name, _MISSING)
+        old = self.get(app_key, name, _MISSING) if isinstance(name, str) else _MISSING
         if patch_value is None:
             if old is _MISSING:
                 return
             new = None
         else:
-            new = _copy_value(_merge_patch(None if old is _MISSING else old, patch_value),
-                              _where(app_key, name))
-            if old is not _MISSING and _same(old, new):
+            merged = _merge_patch(None if old is _MISSING else old, patch_value)
+            new = self._outside_value(out, source, types, app_key, name, merged)
+            if new is _MISSING or (old is not _MISSING and _same(old, new)):
                 return
-        self._write(self._id_for(app_key, name), new, _QUIET, ts)
+        if self._take(out, source, app_key, name, new, ts) is None:
+            return
         changes.append((app_key, name, None if old is _MISSING else old, _copy_out(new)))
 
     # ---- introspection -------------------------------------------------------------------------
@@ -605,6 +751,7 @@ class TagStore:
             ring_capacity=rs.capacity, ring_depth=rs.depth, ring_peak=rs.peak, ring_posted=rs.posted,
             ring_drops=rs.dropped, log_capacity=ts.log_capacity, log_depth=ts.log_depth,
             log_peak=ts.log_peak, log_drops=ts.log_drops, commits=self._commits,
+            set_aside=self._set_aside_count,
         )
 
     def close(self) -> None:

@@ -24,6 +24,7 @@ from doover_fsm.tags.declare import (
     coerce_read,
 )
 from doover_fsm.tags.triggers import NotSet
+from doover_fsm.tags.types import declared_types
 
 if TYPE_CHECKING:
     from doover_fsm.tags.manager import TagManager
@@ -116,7 +117,7 @@ class BoundTag:
         name = self._fast_name
         if name is not None:
             tags = self._tags
-            tags._fast._write(tags.app_key, name, value, True, log)  # type: ignore[union-attr]
+            tags._fast.write(tags.app_key, name, value, True, log)  # type: ignore[union-attr]
             return _DONE
         return self._tags._set_tag_value(self._declaration.attr_name, value, log=log)
 
@@ -242,6 +243,12 @@ class Tags:
         self._trigger_states: dict[str, dict[str, Any]] = {}
         self._bound: dict[str, BoundTag] = {}
         self._rebind()
+        if self._fast is not None:
+            # Values from outside (the stored aggregate, remote writes) are checked against these declarations.
+            store = self._fast.store
+            store.declare_types(declared_types(self))
+            if isinstance(app_key, str) and KEY_RE.match(app_key) and not store.is_global(app_key):
+                store.reserve_section(app_key)
 
     def _rebind(self) -> None:
         """(Re)make the bound tags after the declarations changed; they live in ``__dict__``."""
@@ -415,7 +422,7 @@ class Tags:
                 log = True
         fast = self._fast
         if fast is not None:
-            fast._write(app_key, key, value, True, log)
+            fast.write(app_key, key, value, True, log)
             return _DONE
         result = self._manager.set_tag(key, value, app_key=app_key, log=log)
         return result if inspect.isawaitable(result) else _DONE

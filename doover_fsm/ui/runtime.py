@@ -359,6 +359,12 @@ class UIManager(UICommandsManager):
         self._changed_interactions.clear()
         return {"cmds": changed} if changed else None
 
+    @property
+    def needs_publish(self) -> bool:
+        """Could :meth:`publish` write anything now? (Cheap: the scan asks every scan.)"""
+        return (self._published is None or self.ui is None or bool(self._base_container._children)
+                or bool(self._changed_interactions))
+
     async def publish(self) -> None:
         """Write what changed (``ui_state`` and 0.4 ``ui_cmds``); the runtime calls this after each scan."""
         if self.channels is None:

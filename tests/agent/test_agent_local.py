@@ -25,7 +25,7 @@ async def test_state_survives_restart(db_path: Path) -> None:
     await a.start()
     await a.update_aggregate("tag_values", {"app": {"pump": True, "level": 3.5}})
     await a.update_aggregate("tag_values", {"app": {"level": None}, "shutdown_requested": False})
-    mid = await a.create_message("notifications", {"text": "hi", "severity": 5})
+    mid = await a.create_message("notifications", {"message": "hi", "severity": 5})
     await a.update_message("notifications", mid, {"read": True})
     await a.close()
 
@@ -33,7 +33,7 @@ async def test_state_survives_restart(db_path: Path) -> None:
     await b.start()
     assert b.get_aggregate("tag_values") == {"app": {"pump": True}, "shutdown_requested": False}
     msgs = await b.list_messages("notifications")
-    assert [(m.id, m.data) for m in msgs] == [(mid, {"text": "hi", "severity": 5, "read": True})]
+    assert [(m.id, m.data) for m in msgs] == [(mid, {"message": "hi", "severity": 5, "read": True})]
     assert (await b.get_message("notifications", mid)).data["read"] is True  # type: ignore[union-attr]
     assert await b.get_message("notifications", "nope") is None
     await b.close()
@@ -127,7 +127,7 @@ async def test_malformed_input_clear_errors_nothing_lost(db_path: Path) -> None:
     a = LocalAgent(db_path)
     await a.start()
     await a.update_aggregate("tag_values", {"app": {"ok": 1}})
-    mid = await a.create_message("ui_cmds", {"type": "rpc"})
+    mid = await a.create_message("ui_cmds", {"type": "rpc", "method": "start"})
     with pytest.raises(ChannelMessageError, match=r"'tag_values'.*'bad key'"):
         await a.update_aggregate("tag_values", {"app": {"bad key": 1}})
     with pytest.raises(ChannelMessageError, match=r"'tag_values'.*set"):
@@ -182,7 +182,7 @@ async def test_cross_process_changes_reach_app_via_poll(db_path: Path) -> None:
         "with open_store(sys.argv[1]) as s:\n"
         "    s.update_aggregate('tag_values', {'shutdown_requested': True})\n"
         "    print(s.post_message_json('ui_cmds', '{\"type\": \"rpc\", \"method\": \"start\"}'))\n"
-        "    s.send_oneshot('ui_cmds', {'ping': 1})\n"
+        "    s.send_oneshot('ui_cmds', {'method': 'ping'})\n"
     )
     out = subprocess.run([PYTHON, "-c", script, str(db_path.parent)], env=subprocess_env(),
                          capture_output=True, text=True, timeout=30, check=True)

@@ -229,7 +229,7 @@ def test_url_parsing_and_tls_validation(tmp_path: Path) -> None:
         "broker.example", 9999, "fleet/site-1", True, "us@r", "p:ss")
     assert parse_mqtt_url("mqtts://h").port == 8883
     for bad, why in [("http://h", "scheme"), ("mqtt://h:99999", "out of range|Port"),
-                     ("mqtt://h/a+b", "prefix"), ("mqtt://h?x=1", "query")]:
+                     ("mqtt://h/a+b", "prefix"), ("mqtt://h?x=1", "unknown option .x.")]:
         with pytest.raises(ConfigError, match=why):
             parse_mqtt_url(bad)
     with pytest.raises(ConfigError, match=r"ca_certs=.*does not exist"):

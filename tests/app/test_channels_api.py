@@ -9,6 +9,7 @@ import pytest
 from _apptest import make, started
 
 from doover_fsm import Application, NotificationSeverity
+from doover_fsm.agent import _sqlite as db
 from doover_fsm.agent.base import ChannelEvent
 from doover_fsm.agent.store import open_store
 from doover_fsm.ui import UI
@@ -90,8 +91,17 @@ async def test_malformed_channel_messages_are_rejected_clearly_and_the_app_keeps
                 store.post_message_json("alarms", "{not json")
             with pytest.raises(ValueError, match="bad key"):
                 store.update_aggregate("levels", {"bad key": 1})
-            bad_cmd = store.post_message("ui_cmds", ["not", "an", "object"])
-            no_method = store.post_message("ui_cmds", {"type": "rpc", "app_key": "ch"})
+            # The store refuses commands of the wrong shape (issue 11)...
+            with pytest.raises(ValueError, match=r"'ui_cmds'.*must be a JSON object"):
+                store.post_message("ui_cmds", ["not", "an", "object"])
+            with pytest.raises(ValueError, match=r"'ui_cmds'.*'method'"):
+                store.post_message("ui_cmds", {"type": "rpc", "app_key": "ch"})
+            # ...and the app still answers one that came another way (an older writer, a peer).
+            bad_cmd, no_method = "bad-cmd", "no-method"
+            store._txn(lambda c: db.op_create_message(c, "ui_cmds", bad_cmd, ["not", "an", "object"],
+                                                      author="peer", origin="peer", ts=1.0))
+            store._txn(lambda c: db.op_create_message(c, "ui_cmds", no_method, {"type": "rpc", "app_key": "ch"},
+                                                      author="peer", origin="peer", ts=1.0))
         with caplog.at_level(logging.WARNING):
             await app.next()
             await app.next()

@@ -507,7 +507,6 @@ async def test_sent_on_the_notifications_channel_of_a_running_app(tmp_path: Path
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="Application.notifications_cls is wired by the lead (see docs/compat/notif.md)")
 async def test_application_declares_notifications_cls(tmp_path: Path) -> None:
     """pydoover's wiring: ``notifications_cls`` class attribute, ``self.notifications`` built in
     ``__init__`` as ``notifications_cls(app_key, app)``, its ``setup()`` run before the app's."""

@@ -44,14 +44,14 @@ def one_error(proc: subprocess.CompletedProcess[str], *fragments: str) -> str:
 @pytest.mark.parametrize("action", ["post", "patch"])
 def test_deep_json_on_a_channel_is_one_error(action: str, tmp_path: Path) -> None:
     proc = run([*CLI, "channel", action, "events", DEEP], tmp_path)
-    one_error(proc, "channel 'events'", "line 1 column 129", "nested deeper than 128 levels")
+    one_error(proc, "channel 'events'", "line 1 column 129", "nested too deeply (more than 128 levels)")
 
 
 def test_deep_json_config_file_is_one_error(tmp_path: Path) -> None:
     cfg = tmp_path / "deep.json"
     cfg.write_text('{"a": ' + DEEP + "}")
     proc = run([*CLI, "run", "examples.hello:MyApp", "--config", str(cfg), "--duration", "1"], tmp_path)
-    one_error(proc, f"config file '{cfg}'", "line 1 column 134", "nested deeper than 128 levels")
+    one_error(proc, f"config file '{cfg}'", "line 1 column 134", "nested too deeply (more than 128 levels)")
 
 
 # --- not UTF-8 ----------------------------------------------------------------------------------
@@ -59,7 +59,7 @@ def test_config_file_not_utf8_names_file_and_position(tmp_path: Path) -> None:
     cfg = tmp_path / "latin1.json"
     cfg.write_bytes(b'{\n  "site": "M\xfcnchen"\n}\n')
     proc = run([*CLI, "run", "examples.hello:MyApp", "--config", str(cfg), "--duration", "1"], tmp_path)
-    one_error(proc, f"config file '{cfg}'", "not UTF-8", "byte 0xfc at line 2, column 13")
+    one_error(proc, f"config file '{cfg}' is not UTF-8 text (byte 14")  # file and byte position
 
 
 def test_board_file_not_utf8_names_file_and_position(tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ def test_loads_json_limits_depth_refuses_nan_and_names_positions() -> None:
     for _ in range(127):
         nested = [nested]
     assert loads_json("[" * 128 + "]" * 128, source="s") == nested  # exactly the limit is accepted
-    with pytest.raises(InputError, match=r"^s, line 2 column 3: JSON nested deeper than 2 levels$"):
+    with pytest.raises(InputError, match=r"^s, line 2 column 3: JSON nested too deeply \(more than 2 levels\)$"):
         loads_json('[\n [[1]]]', source="s", max_depth=2)
     assert loads_json('["[[[[", "\\"]]]"]', source="s", max_depth=1) == ["[[[[", '"]]]']  # brackets in strings
     with pytest.raises(InputError, match=r"^s: NaN is not valid JSON"):
