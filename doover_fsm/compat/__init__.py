@@ -17,6 +17,11 @@ from doover_fsm.compat._hook import CompatError, install, installed, uninstall
 __all__ = ["CompatError", "install", "installed", "uninstall"]
 
 
+def pytest_load_initial_conftests(early_config: object, parser: object, args: object) -> None:
+    """pytest plugin entry (``pytest -p doover_fsm.compat``): install before any conftest imports pydoover."""
+    install()
+
+
 def pytest_configure(config: object) -> None:
-    """pytest plugin entry (``pytest -p doover_fsm.compat``): install the hook before collection."""
+    """The same, for a plugin registered too late for the hook above (idempotent)."""
     install()
