@@ -83,6 +83,14 @@ def test_app_with_a_syntax_error_is_file_line_and_message(tmp_path: Path) -> Non
     assert len(err.strip().splitlines()) <= 3, err  # the message, the code line, the caret
 
 
+def test_script_with_a_syntax_error_is_file_line_and_message(tmp_path: Path) -> None:
+    app = tmp_path / "broken_script.py"  # `doover-fsm run FILE.py`, run as __main__
+    app.write_text("x = (1,\n")
+    proc = run([*CLI, "run", str(app), "--duration", "1"], tmp_path)
+    err = one_error(proc, f"{app}, line 1", "SyntaxError", "was never closed")
+    assert len(err.strip().splitlines()) <= 3, err
+
+
 def test_app_failing_at_import_names_its_line(tmp_path: Path) -> None:
     app = tmp_path / "boom_app.py"
     app.write_text("x = 1\ny = undefined_name + x\n")
@@ -101,7 +109,6 @@ def _closed_reader(args: list[str], tmp_path: Path) -> tuple[int, str]:
     return proc.wait(timeout=60), err
 
 
-@pytest.mark.xfail(strict=True, reason="needs cli/main.py to call run_guarded (owned by compat; see report)")
 @pytest.mark.parametrize("args", [["board", "list"], ["board", "show", "rpi5"]])
 def test_closed_pipe_is_quiet(args: list[str], tmp_path: Path) -> None:
     rc, err = _closed_reader([*CLI, *args], tmp_path)
