@@ -33,7 +33,7 @@ from doover_fsm.app.notifications import (
     NotificationTopic,
     build_notification,
 )
-from doover_fsm.app.period import check_period
+from doover_fsm.app.period import DEFAULT_PERIOD, check_period
 from doover_fsm.app.runtime import AppRuntime
 from doover_fsm.app.shutdown import REQUESTED_TAG
 from doover_fsm.app.subscriptions import TagCallback
@@ -83,6 +83,31 @@ class _AgentOfApp:
         if agent is None:
             raise RuntimeError("the app is not started yet: its agent is created at start (run_app)")
         return getattr(agent, name)
+
+
+class _LoopTargetPeriod:
+    """``app.loop_target_period``: the scan period in seconds (deploy time > the app > 1 s).
+
+    Setting it (class attribute, ``__init__`` before or after ``super().__init__()``, ``setup()``,
+    any later change) is the app's choice and reaches the scheduler at once. Read on the class it
+    gives the class's declared period (or 1 s), as the plain attribute it is in pydoover.
+    """
+
+    def __get__(self, obj: Any, owner: type | None = None) -> float:
+        if obj is None:
+            return float(getattr(owner, "_class_period", None) or DEFAULT_PERIOD)
+        rt = obj.__dict__.get("dfsm")
+        if rt is None:  # read before Application.__init__ ran
+            return float(obj.__dict__.get("_early_period") or type(obj)._class_period or DEFAULT_PERIOD)
+        period: float = rt.period.value
+        return period
+
+    def __set__(self, obj: Any, value: float) -> None:
+        rt = obj.__dict__.get("dfsm")
+        if rt is None:  # an app's __init__ that sets it before calling super().__init__()
+            obj.__dict__["_early_period"] = check_period(value)
+            return
+        rt.period.set_app(value)
 
 
 class _RuntimeView:
@@ -138,9 +163,9 @@ class Application:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         declared = cls.__dict__.get(_PERIOD_ATTR)
-        if declared is not None and not isinstance(declared, property):
-            # ``loop_target_period = 0.5`` in the class body would hide the property; keep the
-            # value as the app's period and put the property back in view.
+        if declared is not None and not isinstance(declared, _LoopTargetPeriod):
+            # ``loop_target_period = 0.5`` in the class body would hide the descriptor; keep the
+            # value as the app's period and put the descriptor back in view.
             cls._class_period = check_period(declared, f"{cls.__name__}.{_PERIOD_ATTR}")
             delattr(cls, _PERIOD_ATTR)
         if "states" in cls.__dict__ or "transitions" in cls.__dict__ or "initial" in cls.__dict__:
@@ -309,21 +334,7 @@ class Application:
         if wait_closed is not None:
             await wait_closed()
 
-    @property
-    def loop_target_period(self) -> float:
-        """Scan period in seconds (deploy time > the app > 1 s); may be changed at run time."""
-        rt = self.__dict__.get("dfsm")
-        if rt is None:  # read before Application.__init__ ran
-            return float(self.__dict__.get("_early_period") or type(self)._class_period or 1.0)
-        return rt.period.value
-
-    @loop_target_period.setter
-    def loop_target_period(self, value: float) -> None:
-        rt = self.__dict__.get("dfsm")
-        if rt is None:  # an app's __init__ that sets it before calling super().__init__()
-            self.__dict__["_early_period"] = check_period(value)
-            return
-        rt.period.set_app(value)
+    loop_target_period = _LoopTargetPeriod()
 
     async def wait_for_interval(self, target_time: float) -> None:
         """Sleep to the next multiple of ``target_time`` on the monotonic clock (absolute, no drift)."""

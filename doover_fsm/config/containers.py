@@ -204,7 +204,8 @@ class Object(ConfigElement):
 
     # -- children --------------------------------------------------------------------------------
     def __getattribute__(self, key: str) -> Any:
-        if not key.startswith("_"):
+        # As Schema: "_"-named element attributes read this instance's child too.
+        if not key.startswith("_") or key in type(self)._attr_to_name:
             attrs = object.__getattribute__(self, "__dict__").get("_attr_elements")
             if attrs is not None and key in attrs:
                 return attrs[key]

@@ -118,7 +118,9 @@ class Schema:
         return elements
 
     def __getattribute__(self, name: str) -> Any:
-        if name == "_element_map" or not name.startswith("_"):
+        # Element attributes may start with "_" too (``_edge = Enum(..., name="edge")`` behind a
+        # property): those must read this instance's element, not the class's declaration.
+        if name == "_element_map" or not name.startswith("_") or name in type(self)._attr_to_name:
             state = object.__getattribute__(self, "__dict__")
             elements = state.get("_element_map")
             if elements is None:

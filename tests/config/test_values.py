@@ -198,3 +198,26 @@ def test_the_pydoover_module_is_the_same_objects() -> None:
 
     for name in pc.__all__:
         assert getattr(pc, name) is getattr(config, name), name
+
+
+def test_underscore_named_elements_read_this_instances_values() -> None:
+    """``_edge = Enum(..., name="edge")`` behind a property (a real app pattern) reads injected values."""
+    from doover_fsm import config
+
+    class Level(config.Object):
+        _lvl = config.Number("Level", default=2.5, name="lvl")
+
+    class Cfg(config.Schema):
+        _edge = config.Enum("Edge", choices=["rising", "falling"], default="rising", name="edge")
+        sensor = Level("Sensor")
+
+        @property
+        def edge(self) -> str:
+            return str(self._edge.value)
+
+    first, second = Cfg(), Cfg()
+    first._inject_deployment_config({"sensor": {}})
+    assert first.edge == "rising" and first.sensor._lvl.value == 2.5  # defaults apply
+    second._inject_deployment_config({"edge": "falling", "sensor": {"lvl": 5}})
+    assert second.edge == "falling" and second.sensor._lvl.value == 5
+    assert first.edge == "rising"  # per instance

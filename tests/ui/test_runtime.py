@@ -156,3 +156,18 @@ def test_a_deploy_time_app_key_reaches_the_04_app_element() -> None:
     manager.app_key = "after"
     manager.add_children(ui.Action("go", "Go"))
     assert manager._base_container.to_dict()["name"] == "after" and manager.get_interaction("go").name == "after_go"
+
+
+def test_a_0_4_datetime_variable_updated_with_a_datetime_publishes_epoch_seconds() -> None:
+    """flow-pulse-counter's pattern: ``DateTimeVariable("last_update", "Last Update").update(datetime.now())``."""
+    import json
+    from datetime import UTC, datetime
+
+    from doover_fsm.ui.legacy.elements import LegacyDateTimeVariable
+
+    var = LegacyDateTimeVariable("last_update", "Last Update")
+    when = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    var.update(when)
+    out = var.to_dict()
+    assert out["currentValue"] == int(when.timestamp())
+    json.dumps(out)  # publishable as it is

@@ -119,7 +119,12 @@ class _LegacyVariableMixin(LegacyElement):
         self.update(val)
 
     def update(self, new_value: Any, force_log: bool = False) -> None:
-        """Set the shown value (rounded to ``precision``); flags a log when it moved past ``log_threshold``."""
+        """Set the shown value (rounded to ``precision``); flags a log when it moved past ``log_threshold``.
+
+        A ``datetime`` is shown as epoch seconds, as 0.4's interactions store it (``ui_state`` is JSON).
+        """
+        if isinstance(new_value, datetime):
+            new_value = int(new_value.timestamp())
         if force_log or self.assess_log_threshold(new_value):
             self._log_request_pending = True
         if self.precision is not None and new_value is not None:
