@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from doover_fsm._util.usererrors import describe, in_code_of
 from doover_fsm.errors import DooverFSMError
 
 
@@ -33,8 +34,16 @@ def import_object(spec: str) -> Any:
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
+        if exc.name is not None and exc.name != module_name and not module_name.startswith(f"{exc.name}."):
+            raise CLIError(f"importing {module_name!r}: {exc} (at {in_code_of(exc)}); is it installed in "
+                           f"this environment ({sys.executable})?") from None
         raise CLIError(f"cannot import {module_name!r} ({exc}); run from the directory that contains it "
                        "or give a path like path/to/app.py:Class") from exc
+    except SyntaxError as exc:  # the app does not compile: file, line and message, no importlib frames
+        raise CLIError(describe(exc)) from None
+    except Exception as exc:  # the module failed while running its top level
+        raise CLIError(f"importing {module_name!r} failed at {in_code_of(exc)}: "
+                       f"{type(exc).__name__}: {exc}") from None
     obj: Any = module
     for part in attr.split("."):
         try:

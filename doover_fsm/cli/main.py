@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 
 from doover_fsm import __version__
+from doover_fsm._util.usererrors import run_guarded
 from doover_fsm.cli import commands
-from doover_fsm.errors import DooverFSMError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,13 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         parser.print_help()
         return 2
-    try:
-        return int(func(args) or 0)
-    except KeyboardInterrupt:
-        return 130
-    except (DooverFSMError, FileNotFoundError, ValueError) as exc:
-        print(f"doover-fsm {args.command}: error: {exc}", file=sys.stderr)
-        return 1
+    return run_guarded(f"doover-fsm {args.command}", lambda: int(func(args) or 0))
 
 
 if __name__ == "__main__":  # pragma: no cover

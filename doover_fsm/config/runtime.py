@@ -6,12 +6,12 @@ These are functions rather than ``Schema`` methods so that no app element name (
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from doover_fsm._util.textfile import loads_json
 from doover_fsm.config.containers import Array, Object
 from doover_fsm.config.element import ConfigElement
 from doover_fsm.config.keys import NotSet
@@ -48,12 +48,8 @@ def load_config_file(schema: Schema | None, path: str | Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"config file {str(p)!r} is not UTF-8 text (byte {exc.start}: "
                           f"{exc.object[exc.start:exc.start + 1]!r})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"config file {str(p)!r}, line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
-    except RecursionError:
-        raise ConfigError(f"config file {str(p)!r}: the JSON is nested too deeply") from None
+    # nesting limited (checked before parsing, with line and column), NaN/Infinity refused
+    data = loads_json(text, source=f"config file {str(p)!r}", error=ConfigError)
     if not isinstance(data, dict):
         raise ConfigError(f"config file {str(p)!r}: the config must be a JSON object, got {type(data).__name__}")
     try:

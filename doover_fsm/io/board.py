@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 import tomllib
 from collections.abc import Mapping
@@ -19,11 +20,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from doover_fsm._util.textfile import read_utf8
 from doover_fsm.errors import BoardError
 from doover_fsm.io._tomlpos import SourcePositions
 from doover_fsm.io.system import SystemConfig, parse_system
 
 BIASES = ("as-is", "pull-up", "pull-down", "disabled")
+TABLES = ("board", "detect", "di", "do", "ai", "ao", "modbus", "scheduler", "system", "virtual")
+ARRAYS = ("di", "do", "ai", "ao")
+CALIBRATION_KEYS = frozenset({"type", "gain", "offset", "shunt_ohms", "range"})
+# Bounds beyond which a value is a typo, not a board: they keep every accepted number finite
+# through calibration, IIO raw conversion and the scheduler (e.g. 1e308 * scale is inf).
+MAX_PIN = 9999
+MAX_ENTRIES = 1024  # [[di]] etc. per board
+MAX_LINE_OFFSET = 4095
+MAX_DEBOUNCE_MS = 60_000.0
+MAX_VALUE = 1e12  # offsets, safe values, calibration offsets and ranges
+MAX_FACTOR, MIN_FACTOR = 1e12, 1e-12  # |scale|, |gain|, shunt ohms
+MIN_PERIOD, MAX_PERIOD = 1e-4, 3600.0  # [scheduler] period, seconds
+MAX_CPU = 1023
+MAX_TIMER_SLACK_NS = 1_000_000_000
+_CHANNEL = re.compile(r"^[A-Za-z0-9_-]+$")
 DRIVES = ("push-pull", "open-drain", "open-source")
 BACKENDS = ("hw", "virtual")
 Pin = int | str
@@ -216,11 +233,7 @@ def load_board(name_or_path: str | os.PathLike[str]) -> Board:
 
 def parse_board_file(path: Path) -> Board:
     """Parse and validate one board file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise BoardError(f"{path}: cannot read board file: {e}") from e
-    return parse_board_text(text, path)
+    return parse_board_text(read_utf8(path, what="board file", error=BoardError), path)
 
 
 def parse_board_text(text: str, path: Path) -> Board:
@@ -228,19 +241,29 @@ def parse_board_text(text: str, path: Path) -> Board:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise BoardError(f"{path}: invalid TOML: {e}") from e
+        m = re.search(r"at line (\d+)", str(e))
+        line = int(m.group(1)) if m else max(text.count("\n") + (not text.endswith("\n")), 1)  # end of document
+        raise BoardError(f"{path}:{line}: invalid TOML: {e}") from e
+    except RecursionError as e:  # tomllib parses nested arrays/inline tables recursively
+        raise BoardError(f"{path}:{_deep_line(text)}: invalid TOML: values nested too deeply") from e
     return _Validator(data, path, SourcePositions(text)).board()
 
 
 class _Validator:
-    """Turns the raw TOML dict into a Board; one instance per file. Not thread-safe."""
+    """Turns the raw TOML dict into a Board, checking every value; one instance per file.
+
+    Every refusal is a :class:`BoardError` starting ``<file>:<line>: [table].key:``. Numbers must
+    be finite and within :data:`LIMITS`-style bounds, strings that name hardware non-empty, and
+    unknown keys are refused in every table, so what loads here also opens on the virtual backend.
+    Not thread-safe.
+    """
 
     def __init__(self, data: dict[str, Any], path: Path, pos: SourcePositions) -> None:
         self.data, self.path, self.pos = data, path, pos
 
     def fail(self, table: str, index: int, key: str | None, msg: str) -> BoardError:
-        line = self.pos.line_of(table, index, key)
-        label = f"[[{table}]] #{index + 1}" if table in ("di", "do", "ai", "ao") else f"[{table}]"
+        line = self.pos.line_of(table, index, key.split(".", 1)[0] if key else None)
+        label = f"[[{table}]] #{index + 1}" if table in ARRAYS else f"[{table}]"
         where = f"{label}.{key}" if key else label
         return BoardError(f"{self.path}:{line}: {where}: {msg}")
 
@@ -260,20 +283,69 @@ class _Validator:
             raise self.fail(table, i, key, f"expected {_tname(typ)}, got {v!r}")
         return v
 
+    def text(self, tbl: Mapping[str, Any], table: str, i: int, key: str, *, required: bool = False,
+             default: str | None = None) -> str | None:
+        """A string that names something: non-empty, no surrounding blanks, no control characters."""
+        v = self.get(tbl, table, i, key, str, default=default, required=required)
+        if v is not None and key in tbl:
+            self._check_text(table, i, key, v)
+        return v
+
+    def _check_text(self, table: str, i: int, key: str, v: str) -> None:
+        if not v.strip():
+            raise self.fail(table, i, key, "must not be empty")
+        if v != v.strip() or any(ord(c) < 32 or ord(c) == 127 for c in v):
+            raise self.fail(table, i, key, f"must not have surrounding blanks or control characters, got {v!r}")
+
+    def number(self, tbl: Mapping[str, Any], table: str, i: int, key: str, lo: float, hi: float, *,
+               default: float | None = None, nonzero: bool = False, min_abs: float = 0.0) -> float | None:
+        """A finite number in ``lo..hi`` (and, for factors, ``|x| >= min_abs``), as a float."""
+        v = self.get(tbl, table, i, key, (int, float), default=default)
+        if v is None or key not in tbl:
+            return v
+        return self._check_number(table, i, key, v, lo, hi, nonzero=nonzero, min_abs=min_abs)
+
+    def _check_number(self, table: str, i: int, key: str, v: Any, lo: float, hi: float, *,
+                      nonzero: bool = False, min_abs: float = 0.0) -> float:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise self.fail(table, i, key, f"expected a number, got {v!r}")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise self.fail(table, i, key, f"must be a finite number, got {v!r}")
+        if not lo <= v <= hi:
+            raise self.fail(table, i, key, f"must be in {lo:g}..{hi:g}, got {v!r}")
+        if (nonzero or min_abs) and (v == 0 or abs(v) < min_abs):
+            raise self.fail(table, i, key, f"must be non-zero{f' with |x| >= {min_abs:g}' if min_abs else ''}, "
+                                           f"got {v!r}")
+        return float(v)
+
+    def integer(self, tbl: Mapping[str, Any], table: str, i: int, key: str, lo: int, hi: int) -> int | None:
+        v = self.get(tbl, table, i, key, int)
+        if v is not None and not lo <= v <= hi:
+            raise self.fail(table, i, key, f"must be in {lo}..{hi}, got {v!r}")
+        return v
+
+    def table(self, key: str) -> dict[str, Any]:
+        """A top-level ``[key]`` table ({} when absent); anything else is refused."""
+        v = self.data.get(key, {})
+        if not isinstance(v, dict):
+            raise self.fail(key, 0, None, f"expected a [{key}] table, got {v!r}")
+        return v
+
     def board(self) -> Board:
-        allowed = {"board", "detect", "di", "do", "ai", "ao", "modbus", "scheduler", "system", "virtual"}
         for k in self.data:
-            if k not in allowed:
-                raise self.fail(k, 0, None, f"unknown table {k!r} (allowed: {', '.join(sorted(allowed))})")
-        b = self.data.get("board")
-        if not isinstance(b, dict):
+            if k not in TABLES:
+                raise self.fail(k, 0, None, f"unknown table {k!r} (allowed: {', '.join(sorted(TABLES))})")
+        if "board" not in self.data:
             raise self.fail("board", 0, None, "missing [board] table with at least 'name'")
-        name = self.get(b, "board", 0, "name", str, required=True)
+        b = self.table("board")
+        self._no_unknown("board", 0, b, {"name", "description", "backend"})
+        name = self.text(b, "board", 0, "name", required=True)
         desc = self.get(b, "board", 0, "description", str, default="")
         backend = self.get(b, "board", 0, "backend", str, default="hw")
         if backend not in BACKENDS:
             raise self.fail("board", 0, "backend", f"must be one of {BACKENDS}, got {backend!r}")
-        det = self.data.get("detect", {})
+        det = self.table("detect")
+        self._no_unknown("detect", 0, det, {"compatible", "model"})
         compatible = tuple(self._strlist(det, "detect", "compatible"))
         model = tuple(self._strlist(det, "detect", "model"))
         di = tuple(self._digital("di", t, i) for i, t in enumerate(self._aot("di")))
@@ -281,14 +353,14 @@ class _Validator:
         ai = tuple(self._analog("ai", t, i) for i, t in enumerate(self._aot("ai")))
         ao = tuple(self._analog("ao", t, i) for i, t in enumerate(self._aot("ao")))
         self._check_unique(di, do, ai, ao)
-        modbus = self.data.get("modbus", {})
-        if not isinstance(modbus, dict) or any(not isinstance(v, dict) for v in modbus.values()):
-            raise self.fail("modbus", 0, None, "expected [modbus.<bus_id>] tables")
+        modbus = self._modbus()
+        scheduler = self._scheduler()
+        virtual = self._virtual()
+        system = self._system()
+        assert name is not None
         return Board(name=name, description=desc, path=self.path, backend=backend, compatible=compatible,
-                     model=model, di=di, do=do, ai=ai, ao=ao, modbus=modbus,
-                     scheduler=self._scheduler(), virtual=dict(self.data.get("virtual", {})),
-                     system=parse_system(self.data.get("system", {}),
-                                         lambda key: f"{self.path}:{self.pos.line_of('system', 0, key)}"))
+                     model=model, di=di, do=do, ai=ai, ao=ao, modbus=modbus, scheduler=scheduler,
+                     virtual=virtual, system=system)
 
     def _strlist(self, tbl: Mapping[str, Any], table: str, key: str) -> list[str]:
         v = tbl.get(key, [])
@@ -296,47 +368,55 @@ class _Validator:
             v = [v]
         if not isinstance(v, list) or not all(isinstance(s, str) for s in v):
             raise self.fail(table, 0, key, f"expected a list of strings, got {v!r}")
+        for s in v:
+            self._check_text(table, 0, key, s)
         return v
 
     def _aot(self, kind: str) -> list[dict[str, Any]]:
         v = self.data.get(kind, [])
         if not isinstance(v, list) or not all(isinstance(t, dict) for t in v):
             raise self.fail(kind, 0, None, f"expected [[{kind}]] entries")
+        if len(v) > MAX_ENTRIES:
+            raise self.fail(kind, MAX_ENTRIES, None, f"at most {MAX_ENTRIES} [[{kind}]] entries, got {len(v)}")
         return v
 
     def _ident(self, kind: str, t: Mapping[str, Any], i: int) -> tuple[int | None, str | None]:
-        pin = self.get(t, kind, i, "pin", int)
+        pin = self.integer(t, kind, i, "pin", 0, MAX_PIN)
         name = self.get(t, kind, i, "name", (str, int))
         if isinstance(name, int):  # ``name = 3`` means the Doover pin number
+            if not 0 <= name <= MAX_PIN:
+                raise self.fail(kind, i, "name", f"an integer name is a Doover pin number: must be in "
+                                                 f"0..{MAX_PIN}, got {name!r}")
             if pin is not None and pin != name:
                 raise self.fail(kind, i, "name", f"integer name {name} disagrees with pin = {pin}")
             pin, name = name, None
+        elif name is not None:
+            self._check_text(kind, i, "name", name)
         if pin is None and name is None:
             raise self.fail(kind, i, None, "needs 'pin' (Doover pin number) or 'name'")
-        if pin is not None and pin < 0:
-            raise self.fail(kind, i, "pin", f"must be >= 0, got {pin}")
         return pin, name
 
     def _digital(self, kind: Literal["di", "do"], t: Mapping[str, Any], i: int) -> DigitalLine:
         allowed = {"pin", "name", "chip", "line", "active_low", "bias", "debounce_ms", "drive", "safe"}
         self._no_unknown(kind, i, t, allowed if kind == "do" else allowed - {"drive", "safe"})
         pin, name = self._ident(kind, t, i)
-        chip = self.get(t, kind, i, "chip", str, required=True)
+        chip = self.text(t, kind, i, "chip", required=True)
         line = self.get(t, kind, i, "line", (str, int), required=True)
-        if isinstance(line, int) and line < 0:
-            raise self.fail(kind, i, "line", f"offset must be >= 0, got {line}")
+        if isinstance(line, int) and not 0 <= line <= MAX_LINE_OFFSET:
+            raise self.fail(kind, i, "line", f"offset must be in 0..{MAX_LINE_OFFSET}, got {line}")
+        if isinstance(line, str):
+            self._check_text(kind, i, "line", line)
         bias = self.get(t, kind, i, "bias", str, default="as-is")
         if bias not in BIASES:
             raise self.fail(kind, i, "bias", f"must be one of {', '.join(BIASES)}; got {bias!r}")
         drive = self.get(t, kind, i, "drive", str, default="push-pull")
         if drive not in DRIVES:
             raise self.fail(kind, i, "drive", f"must be one of {', '.join(DRIVES)}; got {drive!r}")
-        deb = self.get(t, kind, i, "debounce_ms", (int, float), default=0)
-        if deb < 0:
-            raise self.fail(kind, i, "debounce_ms", f"must be >= 0, got {deb}")
+        deb = self.number(t, kind, i, "debounce_ms", 0, MAX_DEBOUNCE_MS, default=0.0)
         safe = self.get(t, kind, i, "safe", (bool, int), default=False)
         if safe not in (0, 1):
             raise self.fail(kind, i, "safe", f"must be true/false or 0/1, got {safe!r}")
+        assert chip is not None and deb is not None
         return DigitalLine(kind=kind, pin=pin, name=name, chip=chip, line=line,
                            active_low=self.get(t, kind, i, "active_low", bool, default=False),
                            bias=bias, drive=drive, debounce_ms=float(deb), safe=bool(safe),
@@ -346,55 +426,58 @@ class _Validator:
         allowed = {"pin", "name", "device", "channel", "scale", "offset", "units", "calibration", "safe"}
         self._no_unknown(kind, i, t, allowed if kind == "ao" else allowed - {"safe"})
         pin, name = self._ident(kind, t, i)
-        device = self.get(t, kind, i, "device", str, required=True)
-        channel = self.get(t, kind, i, "channel", str, required=True)
-        scale = self.get(t, kind, i, "scale", (int, float))
-        if scale is not None and (scale == 0 or not math.isfinite(scale)):
-            raise self.fail(kind, i, "scale", f"must be a finite non-zero number, got {scale}")
-        offset = self.get(t, kind, i, "offset", (int, float))
-        safe = self.get(t, kind, i, "safe", (int, float))
+        device = self.text(t, kind, i, "device", required=True)
+        assert device is not None
+        if "/" in device:
+            raise self.fail(kind, i, "device", f"an IIO device name (glob allowed), not a path: {device!r}")
+        channel = self.text(t, kind, i, "channel", required=True)
+        assert channel is not None
+        if not _CHANNEL.match(channel):
+            raise self.fail(kind, i, "channel", f"an IIO channel like 'voltage0' ([A-Za-z0-9_-]), got {channel!r}")
+        scale = self.number(t, kind, i, "scale", -MAX_FACTOR, MAX_FACTOR, min_abs=MIN_FACTOR)
+        offset = self.number(t, kind, i, "offset", -MAX_VALUE, MAX_VALUE)
+        safe = self.number(t, kind, i, "safe", -MAX_VALUE, MAX_VALUE)
         cal = self._calibration(kind, i, t.get("calibration"))
         return AnalogChannel(kind=kind, pin=pin, name=name, device=device, channel=channel,
-                             scale=None if scale is None else float(scale),
-                             offset=None if offset is None else float(offset),
+                             scale=scale, offset=offset,
                              units=self.get(t, kind, i, "units", str, default=""), calibration=cal,
-                             safe=None if safe is None else float(safe), where=self.where(kind, i))
+                             safe=safe, where=self.where(kind, i))
 
     def _calibration(self, kind: str, i: int, c: Any) -> Calibration | None:
         if c is None:
             return None
         if not isinstance(c, dict):
             raise self.fail(kind, i, "calibration", f"expected a table, got {c!r}")
+        for k in c:  # a misspelt key first: it may be why the type-specific check would fail
+            if k not in CALIBRATION_KEYS:
+                raise self.fail(kind, i, f"calibration.{k}", f"unknown key {k!r} (allowed: "
+                                                             f"{', '.join(sorted(CALIBRATION_KEYS))})")
         typ = c.get("type", "linear")
-        nums = {k: v for k, v in c.items() if k != "type"}
-        for k, v in nums.items():
-            ok = (k == "range" and isinstance(v, list) and len(v) == 2
-                  and all(isinstance(x, int | float) and not isinstance(x, bool) for x in v))
-            if k != "range" and isinstance(v, int | float) and not isinstance(v, bool):
-                ok = True
-            if not ok:
-                raise self.fail(kind, i, "calibration", f"bad value for {k!r}: {v!r}")
+        if typ not in ("linear", "4-20mA"):
+            raise self.fail(kind, i, "calibration.type", f"unknown type {typ!r} (use 'linear' or '4-20mA')")
+        allowed = {"type", "gain", "offset"} if typ == "linear" else {"type", "shunt_ohms", "range"}
+        for k in c:
+            if k not in allowed:
+                raise self.fail(kind, i, f"calibration.{k}", f"{typ} takes {', '.join(sorted(allowed - {'type'}))}, "
+                                                             f"not {k!r}")
+        at = "calibration.{}"
         if typ == "linear":
-            bad = set(nums) - {"gain", "offset"}
-            if bad:
-                raise self.fail(kind, i, "calibration", f"linear takes gain/offset, not {sorted(bad)}")
-            if nums.get("gain", 1.0) == 0:
-                raise self.fail(kind, i, "calibration", "gain must be non-zero")
-            return Calibration("linear", gain=float(nums.get("gain", 1.0)),
-                               offset=float(nums.get("offset", 0.0)))
-        if typ == "4-20mA":
-            bad = set(nums) - {"shunt_ohms", "range"}
-            if bad:
-                raise self.fail(kind, i, "calibration", f"4-20mA takes shunt_ohms/range, not {sorted(bad)}")
-            rng = nums.get("range")
-            if rng is not None and rng[0] == rng[1]:
-                raise self.fail(kind, i, "calibration", "range must not be empty")
-            shunt = nums.get("shunt_ohms")
-            if shunt is not None and shunt <= 0:
-                raise self.fail(kind, i, "calibration", "shunt_ohms must be > 0")
-            return Calibration("4-20mA", shunt_ohms=None if shunt is None else float(shunt),
-                               range=None if rng is None else (float(rng[0]), float(rng[1])))
-        raise self.fail(kind, i, "calibration", f"unknown type {typ!r} (use 'linear' or '4-20mA')")
+            gain = self._check_number(kind, i, at.format("gain"), c.get("gain", 1.0), -MAX_FACTOR, MAX_FACTOR,
+                                      min_abs=MIN_FACTOR)
+            offset = self._check_number(kind, i, at.format("offset"), c.get("offset", 0.0), -MAX_VALUE, MAX_VALUE)
+            return Calibration("linear", gain=gain, offset=offset)
+        shunt = None
+        if "shunt_ohms" in c:
+            shunt = self._check_number(kind, i, at.format("shunt_ohms"), c["shunt_ohms"], 0, MAX_FACTOR,
+                                       min_abs=MIN_FACTOR)
+        rng = c.get("range")
+        if rng is not None:
+            if not isinstance(rng, list) or len(rng) != 2:
+                raise self.fail(kind, i, at.format("range"), f"expected [low, high], got {rng!r}")
+            lo, hi = (self._check_number(kind, i, at.format("range"), x, -MAX_VALUE, MAX_VALUE) for x in rng)
+            if lo == hi:
+                raise self.fail(kind, i, at.format("range"), f"must not be empty, got {rng!r}")
+        return Calibration("4-20mA", shunt_ohms=shunt, range=None if rng is None else (lo, hi))
 
     def _no_unknown(self, kind: str, i: int, t: Mapping[str, Any], allowed: set[str]) -> None:
         for k in t:
@@ -436,20 +519,71 @@ class _Validator:
                     ids[ident] = i
 
     def _scheduler(self) -> SchedulerHints:
-        s = self.data.get("scheduler", {})
         t = "scheduler"
-        allowed = {"period", "cpu", "rt_priority", "timer_slack_ns", "mlock"}
-        self._no_unknown(t, 0, s, allowed)
-        period = self.get(s, t, 0, "period", (int, float))
-        if period is not None and period <= 0:
-            raise self.fail(t, 0, "period", f"must be > 0 seconds, got {period}")
-        rt = self.get(s, t, 0, "rt_priority", int)
-        if rt is not None and not 0 <= rt <= 99:
-            raise self.fail(t, 0, "rt_priority", f"must be 0..99, got {rt}")
-        return SchedulerHints(period=None if period is None else float(period),
-                              cpu=self.get(s, t, 0, "cpu", int),
-                              rt_priority=rt, timer_slack_ns=self.get(s, t, 0, "timer_slack_ns", int),
+        s = self.table(t)
+        self._no_unknown(t, 0, s, {"period", "cpu", "rt_priority", "timer_slack_ns", "mlock"})
+        period = self.number(s, t, 0, "period", MIN_PERIOD, MAX_PERIOD)
+        rt = self.integer(s, t, 0, "rt_priority", 0, 99)
+        return SchedulerHints(period=period, cpu=self.integer(s, t, 0, "cpu", 0, MAX_CPU),
+                              rt_priority=rt or None,  # 0 = no real-time priority (docs/boards.md)
+                              timer_slack_ns=self.integer(s, t, 0, "timer_slack_ns", 1, MAX_TIMER_SLACK_NS),
                               mlock=self.get(s, t, 0, "mlock", bool))
+
+    def _virtual(self) -> dict[str, Any]:
+        v = self.table("virtual")
+        self._no_unknown("virtual", 0, v, {"state_dir"})
+        state_dir = self.text(v, "virtual", 0, "state_dir")
+        if state_dir is not None and not (state_dir.startswith("~") or os.path.isabs(state_dir)):
+            raise self.fail("virtual", 0, "state_dir", f"must be an absolute path (or start with ~): a relative "
+                                                       f"one would depend on each process's directory; got "
+                                                       f"{state_dir!r}")
+        return dict(v)
+
+    def _system(self) -> SystemConfig:
+        t = self.table("system")
+        cfg = parse_system(t, lambda key: f"{self.path}:{self.pos.line_of('system', 0, key)}")
+        for q, src in cfg.sources.items():
+            for k, lo, hi, factor in (("scale", -MAX_FACTOR, MAX_FACTOR, True),
+                                      ("offset", -MAX_VALUE, MAX_VALUE, False),
+                                      ("virtual", -MAX_VALUE, MAX_VALUE, False)):
+                v = getattr(src, k)
+                if v is not None:
+                    self._check_number("system", 0, f"{q}.{k}", v, lo, hi, min_abs=MIN_FACTOR if factor else 0.0)
+        return cfg
+
+    def _modbus(self) -> dict[str, Any]:
+        from doover_fsm.io.modbus.config import parse_buses
+
+        modbus = self.table("modbus")
+
+        def at(bus_id: str, key: str | None) -> str:
+            return f"{self.path}:{self.pos.line_of(f'modbus.{bus_id}', 0, key)}"
+
+        parse_buses(modbus, where=str(self.path), locate=at)
+        return modbus
+
+
+def _deep_line(text: str, limit: int = 64) -> int:
+    """The line where ``[``/``{`` nesting first passes ``limit`` (strings and comments skipped)."""
+    depth, line, quote, comment = 0, 1, "", False
+    for c in text:
+        if c == "\n":
+            line, comment = line + 1, False
+        elif comment:
+            continue
+        elif quote:
+            quote = "" if c == quote else quote
+        elif c in "\"'":
+            quote = c
+        elif c == "#":
+            comment = True
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif c in "]}":
+            depth -= 1
+    return 1
 
 
 def _tname(typ: type | tuple[type, ...]) -> str:

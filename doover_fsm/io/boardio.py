@@ -82,6 +82,24 @@ class _DiState:
     listeners: list[Listener] = field(default_factory=list)
 
 
+def make_backends(board: Board, clock: Clock, sysfs_root: str | None = None
+                  ) -> tuple[GpioBackend, AnalogBackend, VirtualWorld | None]:
+    """The GPIO and analog backends ``board`` runs on: simulated for a virtual board or when
+    ``$DOOVER_IO_BACKEND`` is ``virtual`` (then with its world), else gpiod and IIO.
+
+    ``run`` (through :class:`BoardIO`) and ``doover-fsm board check`` both open boards here.
+    """
+    if board.backend == "virtual" or os.environ.get(BACKEND_ENV) == "virtual":
+        from doover_fsm.io.virtual import VirtualAnalogBackend, VirtualGpioBackend, VirtualWorld
+
+        world = VirtualWorld.for_board(board, clock)
+        return VirtualGpioBackend(world), VirtualAnalogBackend(world), world
+    from doover_fsm.io.gpiod_backend import GpiodBackend
+    from doover_fsm.io.iio_backend import IioBackend
+
+    return GpiodBackend(), IioBackend(sysfs_root), None
+
+
 class BoardIO:
     """Direct hardware I/O for one board. Not thread-safe: owned by the scan (loop thread)."""
 
@@ -129,30 +147,18 @@ class BoardIO:
     def _make_backends(self) -> None:
         if self._gpio is not None and self._analog is not None:
             return
-        if self.board.backend == "virtual" or os.environ.get(BACKEND_ENV) == "virtual":
-            from doover_fsm.io.virtual import (
-                VirtualAnalogBackend,
-                VirtualGpioBackend,
-                VirtualPanel,
-                VirtualWorld,
-                default_state_dir,
-            )
+        gpio, analog, world = make_backends(self.board, self.clock, self._sysfs_root)
+        if world is not None:
+            from doover_fsm.io.virtual import VirtualPanel, default_state_dir
 
-            world = VirtualWorld.for_board(self.board, self.clock)
             self.virtual_world = world
-            self._gpio = self._gpio or VirtualGpioBackend(world)
-            self._analog = self._analog or VirtualAnalogBackend(world)
             # The cross-process JSON panel is for real runs; a test-mode app on a virtual clock
             # must not pick up a stale inputs.json (unless DOOVER_VIRTUAL_DIR asks for it).
             if self.board.backend == "virtual" and (not getattr(self.clock, "is_virtual", False)
                                                     or os.environ.get("DOOVER_VIRTUAL_DIR")):
                 self.virtual_panel = VirtualPanel(self.board, world, default_state_dir(self.board))
-        else:
-            from doover_fsm.io.gpiod_backend import GpiodBackend
-            from doover_fsm.io.iio_backend import IioBackend
-
-            self._gpio = self._gpio or GpiodBackend()
-            self._analog = self._analog or IioBackend(self._sysfs_root)
+        self._gpio = self._gpio or gpio
+        self._analog = self._analog or analog
 
     def open(self) -> None:
         """Request every line and channel; outputs start at their safe values.

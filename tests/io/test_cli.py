@@ -58,8 +58,8 @@ def test_board_check_modbus_is_parsed(tmp_path: Path, capsys: pytest.CaptureFixt
     p.write_text('[board]\nname = "mb"\nbackend = "virtual"\n[[do]]\npin = 0\nchip = "v"\nline = "A"\n'
                  '[modbus.rs485]\ntype = "rtu"\nport = "/dev/ttyUSB0"\nbaudrate = 1\n')
     assert main(["board", "check", str(p)]) == 1
-    out = capsys.readouterr().out
-    assert "PROBLEM MODBUS:" in out and "baudrate" in out
+    err = capsys.readouterr().err
+    assert f"{p}:11: [modbus.rs485.baudrate] must be between 50 and 4000000, got 1" in err
 
 
 def test_io_set_get_round_trip_with_a_running_board(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from _modbus_testutil import Collector, free_port, make_iface
 
-from doover_fsm.io.modbus import ModbusInterface, TcpBusConfig
+from doover_fsm.io.modbus import ModbusArgumentError, ModbusBus, ModbusInterface, TcpBusConfig
 
 
 @pytest.fixture
@@ -112,3 +114,35 @@ async def test_missing_serial_port_is_a_clear_connection_error(events: Collector
     with pytest.raises(ModbusConnectionError, match=r"rtu /dev/no-such-tty 9600 8N1 \(serial port does not exist\)"):
         await iface.read_registers("rs485")
     await iface.close()
+
+
+async def test_argument_errors_name_bus_device_and_argument(offline_iface: ModbusInterface) -> None:
+    with pytest.raises(ModbusArgumentError) as info:
+        await offline_iface.read_registers("default", 7, start_address=70000)
+    err = info.value
+    assert str(err) == "Modbus bus 'default' device 7: start_address must be in 0..65535, got 70000"
+    assert (err.bus, err.device_id, err.argument) == ("default", 7, "start_address")
+    with pytest.raises(ModbusArgumentError, match=r"^Modbus bus 'default' device 3: values\[1\] must be in 0\.\.65535"):
+        await offline_iface.write_registers("default", 3, 0, [1, 70000])
+    with pytest.raises(ModbusArgumentError, match=r"^Modbus bus 'default' device 1: address must be in"):
+        await offline_iface.write_single_register(address=70000, value=1)
+    with pytest.raises(ModbusArgumentError,
+                       match=r"^Modbus bus 'nope' device 2: bus_id 'nope' is not a configured Modbus bus "
+                             r"\(known: 'default'\)"):
+        await offline_iface.read_registers("nope", 2)
+    with pytest.raises(ModbusArgumentError, match=r"^Modbus bus 'default' device 1: poll_secs must be"):
+        offline_iface.add_read_register_subscription(poll_secs=float("nan"))
+    with pytest.raises(ModbusArgumentError, match=r"^Modbus bus 'x' device 1: bus= must be a ModbusConfig element"):
+        await offline_iface.read_registers(bus="x")
+    with pytest.raises(ModbusArgumentError, match=r"start_address must be in 0\.\.65535, got <int of \d+ bits>"):
+        await offline_iface.read_registers(start_address=10**5000)
+    assert (await offline_iface.fetch_bus_status()).connect_attempts == 0
+
+
+@pytest.mark.parametrize(("wait", "rel"), [(0.0004, "400 µs"), (0.0031, "3 ms"), (0.35, "350 ms"), (2.5, "2.5 s")])
+def test_reconnect_wait_never_reads_zero_and_says_when(wait: float, rel: str) -> None:
+    wall = 1_700_000_000.125
+    bus = ModbusBus(TcpBusConfig("plc", "127.0.0.1", 1502), wall_time=lambda: wall)
+    at = wall + wait
+    stamp = time.strftime("%H:%M:%S", time.localtime(at)) + f".{int(at % 1 * 1000):03d}"
+    assert bus._when(wait) == f"in {rel} (at {stamp})"

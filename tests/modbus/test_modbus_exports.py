@@ -11,6 +11,7 @@ def test_exports() -> None:
             "BusConfig",
             "BusStatus",
             "ManyModbusConfig",
+            "ModbusArgumentError",
             "ModbusBus",
             "ModbusBusClosedError",
             "ModbusConfig",

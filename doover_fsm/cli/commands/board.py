@@ -7,14 +7,18 @@ board is virtual), reports each problem on its own line with file:line, and exit
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 from doover_fsm.clock import MonotonicClock
 from doover_fsm.errors import DooverFSMError
+from doover_fsm.io._tomlpos import SourcePositions
 from doover_fsm.io.backend import LineConfig
 from doover_fsm.io.board import Board, known_boards, load_board
+from doover_fsm.io.boardio import BoardIO, make_backends
 from doover_fsm.io.select import ENV_VAR, detect_board, read_device_tree
 
 
@@ -92,51 +96,81 @@ def cmd_detect(args: argparse.Namespace) -> int:
 
 
 def check_board(b: Board, sysfs_root: str | None = None) -> list[str]:
-    """Every problem opening ``b``'s lines and channels, one message each ([] when all is well)."""
+    """Every problem opening ``b``'s lines and channels, one message each ([] when all is well).
+
+    ``b`` was validated when it loaded (:func:`load_board`, the same path ``run`` uses). The
+    backends are the ones ``run`` would use (:func:`make_backends`). Each line and channel is
+    opened alone, so every problem is reported, then, if all opened, the whole board is opened,
+    cycled and closed exactly as a run does it (one request per chip, safe values written).
+    """
     problems: list[str] = []
-    if b.backend == "virtual":
-        from doover_fsm.io.virtual import VirtualAnalogBackend, VirtualGpioBackend, VirtualWorld
-
-        world = VirtualWorld.for_board(b, MonotonicClock())
-        gpio: object = VirtualGpioBackend(world)
-        analog: object = VirtualAnalogBackend(world)
-    else:
-        from doover_fsm.io.gpiod_backend import GpiodBackend
-        from doover_fsm.io.iio_backend import IioBackend
-
-        gpio, analog = GpiodBackend(), IioBackend(sysfs_root)
-    # One line at a time so every problem is reported, not just the first of each chip.
+    clock = MonotonicClock()
+    gpio, analog, _world = make_backends(b, clock, sysfs_root)
     for e in (*b.di, *b.do):
         cfg = LineConfig(line=e.line, output=False, active_low=e.active_low, bias="as-is", where=e.where)
         try:
-            h = gpio.request(e.chip, [cfg], "doover_fsm-check")  # type: ignore[attr-defined]
+            h = gpio.request(e.chip, [cfg], "doover_fsm-check")
             h.release()
         except (DooverFSMError, OSError) as exc:
             problems.append(f"{e.kind.upper()} {_pin(e)}: {exc}")
     for a in (*b.ai, *b.ao):
         try:
-            ch = analog.open_channel(a.device, a.channel, output=a.kind == "ao",  # type: ignore[attr-defined]
+            ch = analog.open_channel(a.device, a.channel, output=a.kind == "ao",
                                      scale=a.scale, offset=a.offset, where=a.where)
             if a.kind == "ai":
                 ch.read()
             ch.close()
         except (DooverFSMError, OSError) as exc:
             problems.append(f"{a.kind.upper()} {_pin(a)}: {exc}")
-    if b.modbus:
-        try:
-            from doover_fsm.io.modbus.config import parse_buses
-        except ImportError:
-            pass
-        else:
-            try:
-                parse_buses(b.modbus, where=str(b.path))
-            except (DooverFSMError, ValueError) as exc:
-                problems.append(f"MODBUS: {exc}")
+    if b.backend == "virtual":
+        problems.extend(_state_dir_problems(b))
+    if not problems:
+        problems.extend(_open_as_run_does(b, sysfs_root))
     return problems
 
 
+def _state_dir_problems(b: Board) -> list[str]:
+    """A virtual board's run writes outputs.json into its state dir: try it as run would (create
+    the missing directories, write a file), then remove whatever the try created."""
+    from doover_fsm.io.virtual import default_state_dir
+
+    d = default_state_dir(b)
+    missing = [p for p in (d, *d.parents) if not p.exists()]
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=d):
+            pass
+    except OSError as exc:
+        line = SourcePositions(b.path.read_text(encoding="utf-8")).line_of("virtual", 0, "state_dir") \
+            if "state_dir" in b.virtual else 0
+        where = f"{b.path}:{line}: [virtual].state_dir" if line else "state dir ($DOOVER_VIRTUAL_DIR or the default)"
+        return [f"{where}: {d} cannot hold inputs.json/outputs.json: {exc.strerror or exc}"]
+    finally:
+        for p in missing:  # deepest first
+            with contextlib.suppress(OSError):
+                p.rmdir()
+    return []
+
+
+def _open_as_run_does(b: Board, sysfs_root: str | None) -> list[str]:
+    clock = MonotonicClock()
+    gpio, analog, _world = make_backends(b, clock, sysfs_root)  # no VirtualPanel: a running app owns it
+    io = BoardIO(b, clock=clock, post_event=lambda _e: True, gpio=gpio, analog=analog)
+    try:
+        io.open()
+        try:
+            io.read_inputs()
+            io.write_outputs()
+            io.safe_state()
+        finally:
+            io.close()
+    except (DooverFSMError, OSError) as exc:
+        return [f"opening the whole board as 'run' does: {exc}"]
+    return []
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    b = load_board(args.name)
+    b = load_board(args.name)  # every key and value checked here, as for 'run'
     problems = check_board(b, args.sysfs_root)
     n = len(b.di) + len(b.do) + len(b.ai) + len(b.ao)
     for msg in problems:
@@ -144,5 +178,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     if problems:
         print(f"board {b.name} ({Path(b.path)}): {len(problems)} problem(s) in {n} lines/channels")
         return 1
-    print(f"board {b.name} ({b.path}): all {n} lines/channels OK")
+    buses = f", {len(b.modbus)} Modbus bus(es) valid" if b.modbus else ""
+    print(f"board {b.name} ({b.path}): all {n} lines/channels OK{buses}")
     return 0

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from doover_fsm._util.textfile import loads_json
 from doover_fsm.agent.store import open_store
 from doover_fsm.cli._common import add_data_dir, print_json
+from doover_fsm.errors import ChannelMessageError
 
 
 def register(sub: Any) -> None:
@@ -17,7 +19,8 @@ def register(sub: Any) -> None:
 
     show = csub.add_parser("show", help="the aggregate and the newest messages of a channel")
     show.add_argument("name", help="channel name, e.g. tag_values")
-    show.add_argument("--messages", type=int, default=5, metavar="N", help="how many messages (default 5)")
+    show.add_argument("--messages", type=_count, default=5, metavar="N",
+                      help=f"how many messages, 0..{MAX_MESSAGES} (default 5)")
     add_data_dir(show)
     show.set_defaults(func=_show)
 
@@ -52,15 +55,35 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_MESSAGES = 100_000
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= n <= MAX_MESSAGES:
+        raise argparse.ArgumentTypeError(f"must be 0..{MAX_MESSAGES}, got {text!r}")
+    return n
+
+
+def _parse(channel: str, text: str, what: str) -> Any:
+    """The JSON argument: at most MAX_JSON_DEPTH deep, UTF-8; errors name channel and position."""
+    return loads_json(text, source=f"channel {channel!r}: {what}", error=ChannelMessageError)
+
+
 def _post(args: argparse.Namespace) -> int:
+    data = _parse(args.name, args.json, "message")
     with open_store(args.data_dir) as store:
-        print(store.post_message_json(args.name, args.json))
+        print(store.post_message(args.name, data))
     return 0
 
 
 def _patch(args: argparse.Namespace) -> int:
+    data = _parse(args.name, args.json, "aggregate patch")
     with open_store(args.data_dir) as store:
-        print_json(store.update_aggregate_json(args.name, args.json, replace=args.replace))
+        print_json(store.update_aggregate(args.name, data, replace=args.replace))
     return 0
 
 

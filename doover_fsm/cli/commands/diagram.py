@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
+from doover_fsm._util.textfile import load_json_file
+from doover_fsm.cli._common import CLIError
 from doover_fsm.machine.compiler import CompiledMachine, compile_machine
 from doover_fsm.machine.diagram import to_mermaid
 
@@ -68,7 +69,7 @@ def default_app_key(cls: type) -> str:
 
 def states_from_tags(path: Path, app_key: str) -> list[str]:
     """Active state(s) from a ``tag_values`` dump file."""
-    return states_from_aggregate(json.loads(path.read_text()), app_key)
+    return states_from_aggregate(load_json_file(path, what="tag_values file", error=CLIError), app_key)
 
 
 def states_from_aggregate(data: Any, app_key: str) -> list[str]:

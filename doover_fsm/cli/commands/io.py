@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,8 @@ def cmd_set(args: argparse.Namespace) -> int:
             value = float(args.value)
         except ValueError as e:
             raise CLIError(f"AI value must be a number, got {args.value!r}") from e
+        if not math.isfinite(value):
+            raise CLIError(f"AI value must be a finite number, got {args.value!r}")
     path = d / "inputs.json"
     data = _load(path)
     data.setdefault(args.kind, {})[str(entry.key)] = value

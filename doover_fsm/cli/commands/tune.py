@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from doover_fsm._util.textfile import loads_json, read_utf8
 from doover_fsm.cli._common import CLIError, add_data_dir, import_object
 from doover_fsm.scheduler.measure import format_period, parse_periods
 
@@ -90,9 +91,9 @@ def write_config(path: Path, period: float) -> None:
     """Set ``loop_target_period`` in a JSON config file, keeping every other key (creates the file)."""
     data: dict[str, Any] = {}
     if path.exists():
-        text = path.read_text()
+        text = read_utf8(path, what="config file", error=CLIError)
         if text.strip():
-            loaded = json.loads(text)
+            loaded = loads_json(text, source=f"config file {str(path)!r}", error=CLIError)
             if not isinstance(loaded, dict):
                 raise CLIError(f"{path}: the config must be a JSON object to set loop_target_period")
             data = loaded

@@ -15,6 +15,7 @@ from .bus import BusStatus, ModbusBus
 from .config import BusConfig, RtuBusConfig, TcpBusConfig, merge_buses, parse_buses
 from .doover_config import ManyModbusConfig, ModbusConfig, bus_from_element
 from .errors import (
+    ModbusArgumentError,
     ModbusBusClosedError,
     ModbusConnectionError,
     ModbusExceptionResponse,
@@ -29,6 +30,7 @@ __all__ = [
     "BusConfig",
     "BusStatus",
     "ManyModbusConfig",
+    "ModbusArgumentError",
     "ModbusBus",
     "ModbusBusClosedError",
     "ModbusConfig",

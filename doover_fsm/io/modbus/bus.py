@@ -173,6 +173,20 @@ class ModbusBus:
             trace_packet=self._trace_packet,
         )
 
+    def _when(self, wait: float) -> str:
+        """``in 350 ms (at 03:12:05.250)``: the wait in a unit that never rounds to zero, and the
+        wall-clock moment, so a log line read later still says when the bus was retried."""
+        wait = max(wait, 0.0)
+        if wait >= 1.0:
+            rel = f"{wait:.1f} s"
+        elif wait >= 0.001:
+            rel = f"{wait * 1000:.0f} ms"
+        else:
+            rel = f"{wait * 1e6:.0f} µs"
+        at = self._wall_time() + wait
+        stamp = time.strftime("%H:%M:%S", time.localtime(at)) + f".{int(at % 1 * 1000):03d}"
+        return f"in {rel} (at {stamp})"
+
     def _backoff(self, now: float) -> None:
         self._next_attempt = now + self._delay
         self._delay = min(self._delay * 2, self._max_delay)
@@ -196,8 +210,8 @@ class ModbusBus:
             raise make_error(
                 ModbusConnectionError,
                 ctx,
-                f"not connected to {self.config.describe()}; "
-                f"next reconnect attempt in {self._next_attempt - now:.2f} s",
+                f"not connected to {self.config.describe()}; next reconnect attempt "
+                f"{self._when(self._next_attempt - now)}",
             )
         if client is None:
             client = self._client = self._make_client()
@@ -218,8 +232,8 @@ class ModbusBus:
             err = make_error(
                 ModbusConnectionError,
                 ctx,
-                f"could not connect to {self.config.describe()}{why}; "
-                f"retrying in {self._next_attempt - now:.2f} s",
+                f"could not connect to {self.config.describe()}{why}; next attempt "
+                f"{self._when(self._next_attempt - loop.time())}",
             )
             raise err from cause
         self._connects += 1

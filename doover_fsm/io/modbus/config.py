@@ -26,7 +26,7 @@ All values here are immutable; the module has no state and is thread-safe.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -99,13 +99,17 @@ _TCP_KEYS: dict[str, tuple[tuple[type, ...], bool]] = {
 }
 
 
-def _fail(where: str, bus_id: str, key: str | None, problem: str) -> BoardError:
+Where: TypeAlias = str | Callable[[str, str | None], str]
+
+
+def _fail(where: Where, bus_id: str, key: str | None, problem: str) -> BoardError:
     at = f"modbus.{bus_id}" + (f".{key}" if key else "")
-    return BoardError(f"{where}: [{at}] {problem}")
+    place = where if isinstance(where, str) else where(bus_id, key)
+    return BoardError(f"{place}: [{at}] {problem}")
 
 
 def _check_types(
-    where: str, bus_id: str, table: Mapping[str, Any], spec: dict[str, tuple[tuple[type, ...], bool]]
+    where: Where, bus_id: str, table: Mapping[str, Any], spec: dict[str, tuple[tuple[type, ...], bool]]
 ) -> None:
     for key in table:
         if key not in spec:
@@ -122,14 +126,14 @@ def _check_types(
             raise _fail(where, bus_id, key, f"must be {want}, got {type(value).__name__} {value!r}")
 
 
-def _positive_timeout(where: str, bus_id: str, table: Mapping[str, Any]) -> float:
+def _positive_timeout(where: Where, bus_id: str, table: Mapping[str, Any]) -> float:
     timeout = float(table.get("timeout", 1.0))
     if not 0 < timeout <= 60:
         raise _fail(where, bus_id, "timeout", f"must be > 0 and <= 60 seconds, got {table['timeout']!r}")
     return timeout
 
 
-def _parse_rtu(where: str, bus_id: str, table: Mapping[str, Any]) -> RtuBusConfig:
+def _parse_rtu(where: Where, bus_id: str, table: Mapping[str, Any]) -> RtuBusConfig:
     _check_types(where, bus_id, table, _RTU_KEYS)
     port = table["port"]
     if not port:
@@ -157,7 +161,7 @@ def _parse_rtu(where: str, bus_id: str, table: Mapping[str, Any]) -> RtuBusConfi
     )
 
 
-def _parse_tcp(where: str, bus_id: str, table: Mapping[str, Any]) -> TcpBusConfig:
+def _parse_tcp(where: Where, bus_id: str, table: Mapping[str, Any]) -> TcpBusConfig:
     _check_types(where, bus_id, table, _TCP_KEYS)
     host = table["host"]
     if not host.strip():
@@ -168,30 +172,33 @@ def _parse_tcp(where: str, bus_id: str, table: Mapping[str, Any]) -> TcpBusConfi
     return TcpBusConfig(bus_id=bus_id, host=host, port=port, timeout=_positive_timeout(where, bus_id, table))
 
 
-def parse_buses(table: Mapping[str, Any], *, where: str) -> dict[str, BusConfig]:
+def parse_buses(table: Mapping[str, Any], *, where: str,
+                locate: Callable[[str, str | None], str] | None = None) -> dict[str, BusConfig]:
     """Parse a ``[modbus]`` table (``{bus_id: {type = ..., ...}}``) into bus configs.
 
     ``where`` names the source (a file path, "app config") and starts every error message.
     Raises :class:`BoardError` naming ``where``, the bus id and the key for an unknown key,
-    a missing required key, a wrong type or an out-of-range value.
+    a missing required key, a wrong type or an out-of-range value. ``locate(bus_id, key)``,
+    when given, replaces ``where`` in each message (e.g. ``file:line`` of that key).
     """
+    at: Where = where if locate is None else locate
     if not isinstance(table, Mapping):
         raise BoardError(f"{where}: [modbus] must be a table of buses, got {type(table).__name__}")
     out: dict[str, BusConfig] = {}
     for bus_id, bus_table in table.items():
         if not isinstance(bus_id, str) or not _BUS_ID.match(bus_id):
-            raise BoardError(f"{where}: [modbus.{bus_id}] bus id must match ^[A-Za-z0-9_-]+$")
+            raise _fail(at, str(bus_id), None, "bus id must match ^[A-Za-z0-9_-]+$")
         if not isinstance(bus_table, Mapping):
-            raise _fail(where, bus_id, None, f"must be a table, got {type(bus_table).__name__} {bus_table!r}")
+            raise _fail(at, bus_id, None, f"must be a table, got {type(bus_table).__name__} {bus_table!r}")
         bus_type = bus_table.get("type")
         if bus_type == "rtu":
-            out[bus_id] = _parse_rtu(where, bus_id, bus_table)
+            out[bus_id] = _parse_rtu(at, bus_id, bus_table)
         elif bus_type == "tcp":
-            out[bus_id] = _parse_tcp(where, bus_id, bus_table)
+            out[bus_id] = _parse_tcp(at, bus_id, bus_table)
         elif bus_type is None:
-            raise _fail(where, bus_id, "type", "is required ('rtu' or 'tcp')")
+            raise _fail(at, bus_id, "type", "is required ('rtu' or 'tcp')")
         else:
-            raise _fail(where, bus_id, "type", f"must be 'rtu' or 'tcp', got {bus_type!r}")
+            raise _fail(at, bus_id, "type", f"must be 'rtu' or 'tcp', got {bus_type!r}")
     return out
 
 

@@ -21,15 +21,18 @@ Thread-safe: stateless functions and exception classes only.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pymodbus.exceptions import ConnectionException, ModbusIOException
 
-from doover_fsm.errors import ModbusError, ModbusTimeoutError
+from doover_fsm.errors import DooverFSMError, ModbusError, ModbusTimeoutError
 
 __all__ = [
     "EXCEPTION_CODE_NAMES",
     "FUNCTION_NAMES",
+    "ModbusArgumentError",
     "ModbusBusClosedError",
     "ModbusConnectionError",
     "ModbusError",
@@ -38,6 +41,8 @@ __all__ = [
     "ModbusProtocolError",
     "ModbusTimeoutError",
     "RequestContext",
+    "naming",
+    "shown",
 ]
 
 EXCEPTION_CODE_NAMES: dict[int, str] = {
@@ -81,6 +86,43 @@ class RequestContext:
             f"bus {self.bus!r} device {self.device_id} function {self.function_code} ({name}) "
             f"address {self.address} count {self.count}"
         )
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` cut to a readable length (a huge int's repr can even fail)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"<{'-' if value < 0 else ''}int of {value.bit_length()} bits>"
+    try:
+        text = repr(value)
+    except Exception:  # a caller's object with a broken __repr__
+        return f"<{type(value).__name__}>"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class ModbusArgumentError(DooverFSMError, ValueError):
+    """A Modbus call's argument is wrong; raised before any I/O.
+
+    Names the bus and the device the call was for (``bus``, ``device_id``; None while not yet
+    known) and the ``argument``; ``detail`` is the problem alone.
+    """
+
+    def __init__(self, detail: str, *, argument: str, bus: object = None, device_id: object = None) -> None:
+        self.detail, self.argument, self.bus, self.device_id = detail, argument, bus, device_id
+        where = f"Modbus bus {shown(bus)} device {shown(device_id)}: " if bus is not None else ""
+        super().__init__(where + detail)
+
+    def located(self, bus: object, device_id: object) -> ModbusArgumentError:
+        """The same error naming ``bus`` and ``device_id``."""
+        return ModbusArgumentError(self.detail, argument=self.argument, bus=bus, device_id=device_id)
+
+
+@contextmanager
+def naming(bus: object, device_id: object) -> Iterator[None]:
+    """Argument errors raised in the block name ``bus`` and ``device_id``."""
+    try:
+        yield
+    except ModbusArgumentError as err:
+        raise err.located(bus, device_id) from None
 
 
 class ModbusFramingError(ModbusError):

@@ -9,7 +9,8 @@ awaitable to async callers and blocks a sync caller for its result (see :mod:`._
 
 Deliberate differences from pydoover (docs/compat/io.md):
 
-- wrong arguments raise ``ValueError`` before any I/O (pydoover sent them to its service);
+- wrong arguments raise ``ModbusArgumentError`` (a ``ValueError``) naming the bus, the device and
+  the argument, before any I/O (pydoover sent them to its service);
 - a failed request returns ``None``/``False`` like pydoover and keeps the typed error in
   ``last_error``; ``raise_errors=True`` raises it instead (:mod:`.errors`);
 - coils and discrete inputs read as ints 0/1 (as pydoover's gRPC service returned them);
@@ -35,6 +36,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 from doover_fsm.clock import Clock
+from doover_fsm.errors import ConfigError
 from doover_fsm.events import Event, trigger_name
 from doover_fsm.io._dual import Ready as _Done
 from doover_fsm.io._dual import caller_is_async
@@ -45,11 +47,14 @@ from .bus import ModbusBus
 from .config import BusConfig
 from .doover_config import ManyModbusConfig, ModbusConfig, bus_from_element
 from .errors import (
+    ModbusArgumentError,
     ModbusBusClosedError,
     ModbusConnectionError,
     ModbusError,
     ModbusFramingError,
     ModbusTimeoutError,
+    naming,
+    shown,
 )
 from .records import ModbusDeviceHealth, ModbusInterfaceStats, ModbusReading
 
@@ -261,11 +266,16 @@ class ModbusInterface:
         bus = self._dynamic[cfg.bus_id] = self._make_bus(cfg)
         return bus
 
-    def _bus(self, bus_id: Any, bus: Any = None) -> ModbusBus:
+    def _bus(self, bus_id: Any, bus: Any = None, device_id: Any = None) -> ModbusBus:
         """The bus a request names: ``bus`` (a ModbusConfig element), else the app config's
         bus of that name, else the board's, else the app config's only bus."""
         if bus is not None:
-            return self._dynamic_bus(bus_from_element(bus, "bus="))
+            try:
+                return self._dynamic_bus(bus_from_element(bus, "bus="))
+            except (ConfigError, AttributeError, TypeError, ValueError) as exc:
+                raise ModbusArgumentError(f"bus= must be a ModbusConfig element: {exc}", argument="bus",
+                                          bus=bus if isinstance(bus, str) else shown(bus),
+                                          device_id=device_id) from None
         want = DEFAULT_BUS if bus_id is None else bus_id
         cfgs = self._config_buses()
         for cfg in cfgs:
@@ -280,19 +290,23 @@ class ModbusInterface:
         if want == DEFAULT_BUS and not cfgs and len(self._buses) == 1:  # the board's only bus
             return next(iter(self._buses.values()))
         known = ", ".join(repr(b) for b in self.bus_ids) or "none configured"
-        raise ValueError(f"bus_id {want!r} is not a configured Modbus bus (known: {known})")
+        raise ModbusArgumentError(f"bus_id {shown(want)} is not a configured Modbus bus (known: {known})",
+                                  argument="bus_id", bus=want if isinstance(want, str) else shown(want),
+                                  device_id=device_id)
 
     @staticmethod
     def _check_configure_bus(configure_bus: Any) -> None:
         if not isinstance(configure_bus, bool):
-            raise ValueError(f"configure_bus must be a bool, got {configure_bus!r}")
+            raise ModbusArgumentError(f"configure_bus must be a bool, got {shown(configure_bus)}",
+                                      argument="configure_bus")
 
     @staticmethod
     def _check_retries(retries: Any) -> int:
         if retries is None:
             return 0
         if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 10:
-            raise ValueError(f"retries must be an int in 0..10 or None, got {retries!r}")
+            raise ModbusArgumentError(f"retries must be an int in 0..10 or None, got {shown(retries)}",
+                                      argument="retries")
         return retries
 
     # --- dispatch: awaitable for async callers, blocking for sync ones ------------------------
@@ -361,11 +375,12 @@ class ModbusInterface:
 
     def _read_request(self, bus_id: Any, modbus_id: Any, start_address: Any, num_registers: Any,
                       register_type: Any, configure_bus: Any, bus: Any, retries: Any) -> _Prepared:
-        the_bus = self._bus(bus_id, bus)
         device = DEFAULT_MODBUS_ID if modbus_id is None else modbus_id
-        fc = spec.check_read(device, start_address, num_registers, register_type)
-        self._check_configure_bus(configure_bus)
-        tries = self._check_retries(retries)
+        the_bus = self._bus(bus_id, bus, device)
+        with naming(the_bus.bus_id, device):
+            fc = spec.check_read(device, start_address, num_registers, register_type)
+            self._check_configure_bus(configure_bus)
+            tries = self._check_retries(retries)
 
         async def request(b: ModbusBus) -> int | list[int]:
             values = await self._request(b, fc, device, start_address, num_registers, retries=tries)
@@ -404,11 +419,12 @@ class ModbusInterface:
 
     def _write_request(self, bus_id: Any, modbus_id: Any, start_address: Any, values: Any,
                        register_type: Any, configure_bus: Any, bus: Any, retries: Any) -> _Prepared:
-        the_bus = self._bus(bus_id, bus)
         device = DEFAULT_MODBUS_ID if modbus_id is None else modbus_id
-        fc, clean = spec.check_write(device, start_address, [] if values is None else values, register_type)
-        self._check_configure_bus(configure_bus)
-        tries = self._check_retries(retries)
+        the_bus = self._bus(bus_id, bus, device)
+        with naming(the_bus.bus_id, device):
+            fc, clean = spec.check_write(device, start_address, [] if values is None else values, register_type)
+            self._check_configure_bus(configure_bus)
+            tries = self._check_retries(retries)
 
         async def request(b: ModbusBus) -> bool:
             await self._request(b, fc, device, start_address, len(clean), clean, retries=tries)
@@ -442,10 +458,11 @@ class ModbusInterface:
     ) -> Any:
         """Write one holding register (FC 6) or coil (FC 5, ``register_type=1``); True, or
         False if the request failed."""
-        the_bus = self._bus(bus_id, bus)
         device = DEFAULT_MODBUS_ID if modbus_id is None else modbus_id
-        fc, clean = spec.check_write_single(device, address, value, register_type)
-        tries = self._check_retries(retries)
+        the_bus = self._bus(bus_id, bus, device)
+        with naming(the_bus.bus_id, device):
+            fc, clean = spec.check_write_single(device, address, value, register_type)
+            tries = self._check_retries(retries)
 
         async def request(b: ModbusBus) -> bool:
             await self._request(b, fc, device, address, 1, clean, retries=tries)
@@ -572,23 +589,27 @@ class ModbusInterface:
         """
         if self._closed:
             raise ModbusBusClosedError("add_read_register_subscription: the interface is closed")
-        the_bus = self._bus(bus_id, bus)
         modbus_id = DEFAULT_MODBUS_ID if modbus_id is None else modbus_id
+        the_bus = self._bus(bus_id, bus, modbus_id)
         poll_secs = DEFAULT_POLL_SECS if poll_secs is None else poll_secs
-        fc = spec.check_read(modbus_id, start_address, num_registers, register_type)
-        if (
-            isinstance(poll_secs, bool)
-            or not isinstance(poll_secs, (int, float))
-            or not math.isfinite(poll_secs)
-            or poll_secs <= 0
-        ):
-            raise ValueError(f"poll_secs must be a number > 0, got {poll_secs!r}")
-        if callback is not None and not callable(callback):
-            raise ValueError(f"callback must be callable or None, got {callback!r}")
-        if name is None:
-            name = f"{the_bus.bus_id}_{modbus_id}_{start_address}"
-        elif not isinstance(name, str) or not name or trigger_name(name) != name:
-            raise ValueError(f"name must be a non-empty identifier of [A-Za-z0-9_], got {name!r}")
+        with naming(the_bus.bus_id, modbus_id):
+            fc = spec.check_read(modbus_id, start_address, num_registers, register_type)
+            if (
+                isinstance(poll_secs, bool)
+                or not isinstance(poll_secs, (int, float))
+                or not math.isfinite(poll_secs)
+                or poll_secs <= 0
+            ):
+                raise ModbusArgumentError(f"poll_secs must be a number > 0, got {shown(poll_secs)}",
+                                          argument="poll_secs")
+            if callback is not None and not callable(callback):
+                raise ModbusArgumentError(f"callback must be callable or None, got {shown(callback)}",
+                                          argument="callback")
+            if name is None:
+                name = f"{the_bus.bus_id}_{modbus_id}_{start_address}"
+            elif not isinstance(name, str) or not name or trigger_name(name) != name:
+                raise ModbusArgumentError(f"name must be a non-empty identifier of [A-Za-z0-9_], got {shown(name)}",
+                                          argument="name")
         sub = ModbusSubscription(
             sub_id=self._next_sub_id,
             name=name,

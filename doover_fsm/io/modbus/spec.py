@@ -17,13 +17,16 @@ per read, 1968 coils or 123 registers per multiple write, and the block must end
 below address 65535. Device id 0 is the broadcast address: valid for writes (no answer is
 expected), never for reads.
 
-Every check raises ``ValueError`` naming the argument and the value. Stateless, thread-safe.
+Every check raises :class:`~.errors.ModbusArgumentError` (a ``ValueError``) naming the argument
+and the value; the interface adds the bus and device. Stateless, thread-safe.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+from .errors import ModbusArgumentError, shown
 
 __all__ = [
     "MAX_COUNT",
@@ -52,33 +55,35 @@ MAX_ADDRESS = 65535
 
 def _int(name: str, value: Any, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an int in {lo}..{hi}, got {type(value).__name__} {value!r}")
+        raise ModbusArgumentError(f"{name} must be an int in {lo}..{hi}, got {type(value).__name__} {shown(value)}",
+                                  argument=name)
     if not lo <= value <= hi:
-        raise ValueError(f"{name} must be in {lo}..{hi}, got {value!r}")
+        raise ModbusArgumentError(f"{name} must be in {lo}..{hi}, got {shown(value)}", argument=name)
     return value
 
 
 def _register_type(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value not in REGISTER_TYPES:
-        raise ValueError(
+        raise ModbusArgumentError(
             f"register_type must be 1 (coils), 2 (discrete inputs), 3 (input registers) or "
-            f"4 (holding registers), got {value!r}"
+            f"4 (holding registers), got {shown(value)}", argument="register_type"
         )
     return value
 
 
 def _writable(register_type: int) -> None:
     if register_type not in WRITE_MULTIPLE_FUNCTION:
-        raise ValueError(
+        raise ModbusArgumentError(
             f"register_type={register_type} ({REGISTER_TYPES[register_type]}) is read-only; "
-            "write to 1 (coils) or 4 (holding registers)"
+            "write to 1 (coils) or 4 (holding registers)", argument="register_type"
         )
 
 
 def _block(address: int, count: int, function_code: int, count_name: str) -> None:
     _int(count_name, count, 1, MAX_COUNT[function_code])
     if address + count - 1 > MAX_ADDRESS:
-        raise ValueError(f"start_address {address} + {count_name} {count} runs past address {MAX_ADDRESS}")
+        raise ModbusArgumentError(f"start_address {address} + {count_name} {count} runs past address {MAX_ADDRESS}",
+                                  argument="start_address")
 
 
 def _value(register_type: int, index: int | None, value: Any) -> int:
@@ -88,7 +93,7 @@ def _value(register_type: int, index: int | None, value: Any) -> int:
             return int(value)
         if isinstance(value, int) and value in (0, 1):
             return value
-        raise ValueError(f"{name} for a coil must be a bool or 0/1, got {value!r}")
+        raise ModbusArgumentError(f"{name} for a coil must be a bool or 0/1, got {shown(value)}", argument=name)
     return _int(name, value, 0, 0xFFFF)
 
 
@@ -97,7 +102,8 @@ def check_read(modbus_id: Any, start_address: Any, num_registers: Any, register_
     rtype = _register_type(register_type)
     _int("modbus_id", modbus_id, 0, MAX_DEVICE_ID)
     if modbus_id == 0:
-        raise ValueError("modbus_id 0 is the broadcast address: valid for writes only, got 0 for a read")
+        raise ModbusArgumentError("modbus_id 0 is the broadcast address: valid for writes only, got 0 for a read",
+                                  argument="modbus_id")
     address = _int("start_address", start_address, 0, MAX_ADDRESS)
     fc = READ_FUNCTION[rtype]
     _block(address, num_registers, fc, "num_registers")
@@ -111,10 +117,11 @@ def check_write(modbus_id: Any, start_address: Any, values: Any, register_type: 
     _int("modbus_id", modbus_id, 0, MAX_DEVICE_ID)
     address = _int("start_address", start_address, 0, MAX_ADDRESS)
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise ValueError(f"values must be a list of ints, got {type(values).__name__} {values!r}")
+        raise ModbusArgumentError(f"values must be a list of ints, got {type(values).__name__} {shown(values)}",
+                                  argument="values")
     fc = WRITE_MULTIPLE_FUNCTION[rtype]
     if not values:
-        raise ValueError("values must not be empty")
+        raise ModbusArgumentError("values must not be empty", argument="values")
     _block(address, len(values), fc, "len(values)")
     return fc, [_value(rtype, i, v) for i, v in enumerate(values)]
 
