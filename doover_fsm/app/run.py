@@ -10,6 +10,7 @@ import sys
 from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
+from doover_fsm._util.usererrors import exit_on_user_error
 from doover_fsm.app.lifecycle import Lifecycle
 
 if TYPE_CHECKING:
@@ -106,11 +107,13 @@ def run_app(app: Application, start: bool = True, setup_logging: bool = True,
     agent_url = None
     debug = False
     if start:
-        args = _parse_argv(sys.argv[1:])
-        env = os.environ
-        port = args.healthcheck_port or (int(env["HEALTHCHECK_PORT"]) if env.get("HEALTHCHECK_PORT") else None)
-        apply_options(app, app_key=args.app_key or env.get("APP_KEY"), config_fp=args.config_fp or env.get("CONFIG_FP"),
-                      board=args.board, period=args.period, data_dir=args.data_dir, healthcheck_port=port)
+        with exit_on_user_error():  # a wrong flag or env value is one "error:" line, not a traceback
+            args = _parse_argv(sys.argv[1:])
+            env = os.environ
+            port = args.healthcheck_port or (int(env["HEALTHCHECK_PORT"]) if env.get("HEALTHCHECK_PORT") else None)
+            apply_options(app, app_key=args.app_key or env.get("APP_KEY"),
+                          config_fp=args.config_fp or env.get("CONFIG_FP"), board=args.board, period=args.period,
+                          data_dir=args.data_dir, healthcheck_port=port)
         agent_url = args.agent
         debug = args.debug or env.get("DEBUG") == "1"
     if setup_logging:
@@ -119,7 +122,8 @@ def run_app(app: Application, start: bool = True, setup_logging: bool = True,
     if not start:
         return coro
     try:
-        asyncio.run(coro)
+        with exit_on_user_error():  # e.g. an unknown board, a second copy of the app: one clear line
+            asyncio.run(coro)
     except KeyboardInterrupt:
         pass
     return None

@@ -117,7 +117,6 @@ def test_closed_pipe_is_quiet(args: list[str], tmp_path: Path) -> None:
 
 
 # --- python app.py --board nope -------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="needs run_app to use exit_on_user_error (owned by the lead; see report)")
 def test_python_app_with_unknown_board_is_one_error(tmp_path: Path) -> None:
     proc = run([sys.executable, "examples/hello.py", "--board", "nope"], tmp_path)
     one_error(proc, "unknown board 'nope'", "known boards: ", "virtual")
