@@ -53,9 +53,10 @@ ensure_venv() {
 ensure_oracles() {
     # The pydoover oracles for the differential tests, each in a venv of its own under .oracles/
     # (never a runtime dependency, never imported by doover_fsm): 1.18.x and 0.4.18, with
-    # transitions (pydoover.state) and pymodbus (apps' modbus code), pinned as the tests expect.
+    # its grpc extra (pydoover.docker imports its gRPC interfaces), transitions (pydoover.state) and
+    # pymodbus (apps' modbus code), pinned as the tests expect.
     local dir="${DFSM_ORACLES:-$ROOT/.oracles}" name spec
-    for pair in "pd118=pydoover==1.18.3" "pd04=pydoover==0.4.18"; do
+    for pair in "pd118=pydoover[grpc]==1.18.3" "pd04=pydoover[grpc]==0.4.18"; do
         name="${pair%%=*}"; spec="${pair#*=}"
         if [ ! -f "$dir/$name/.installed-$spec" ]; then
             say "installing the oracle $spec into $dir/$name"
