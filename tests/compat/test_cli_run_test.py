@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
-ORACLE_SITE = Path(os.environ.get("DFSM_ORACLES", "/work/oracles")) / "pd118/lib/python3.11/site-packages"
+from tests.compat._oracle import ORACLE_DIR
+
+# The 1.18 oracle venv's site-packages (made by scripts/test, see tests/compat/_oracle.py).
+ORACLE_SITE = next(iter(sorted((ORACLE_DIR / "pd118" / "lib").glob("python3*/site-packages"))),
+                   ORACLE_DIR / "pd118" / "missing")
 
 APP_INIT = '''
 from pydoover.docker import run_app

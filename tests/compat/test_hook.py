@@ -6,15 +6,17 @@ import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
 import doover_fsm
 from doover_fsm import compat
 from doover_fsm.compat import CompatError
+from tests.compat._oracle import ORACLE_DIR
 
-ORACLE_SITE = Path(os.environ.get("DFSM_ORACLES", "/work/oracles")) / "pd118/lib/python3.11/site-packages"
+# The 1.18 oracle venv's site-packages (made by scripts/test, see tests/compat/_oracle.py).
+ORACLE_SITE = next(iter(sorted((ORACLE_DIR / "pd118" / "lib").glob("python3*/site-packages"))),
+                   ORACLE_DIR / "pd118" / "missing")
 
 
 @pytest.fixture()

@@ -5,7 +5,7 @@
 Here their own suites run under ``doover-fsm test`` and each app runs live on the virtual board
 under ``doover-fsm run``. The same suites pass under the pydoover oracles (pump_v1 and sensor_v1
 on 1.18.3, tank_v04 on 0.4.18). ``test_the_apps_use_every_name_of_the_inventory`` keeps them covering every
-call form the public apps use (/work/inventory.md).
+call form nine public Doover device apps use (the inventory made when this suite was written).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def test_runs_on_the_virtual_board(app, period, tmp_path):
     assert "Traceback" not in proc.stderr and " ERROR " not in proc.stderr, proc.stderr[-4000:]
 
 
-# every call form of /work/inventory.md, as it appears in the apps' source
+# every call form the nine public apps use (an inventory of their source, by area); no code of theirs is here
 INVENTORY_FORMS = {
     "config": [
         "(config.Schema)", "def __init__(self):\n        self.title = config.String(", "config.String(",
