@@ -55,6 +55,7 @@ log = logging.getLogger("doover_fsm.app")
 
 _DONE: Completed[None] = Completed(None)  # shared: returns at once, awaited or not
 _MISSING = object()
+_MERGED = frozenset({dict, type(None)})  # tag writes the tag manager must see (a dict merges, None deletes)
 _PERIOD_ATTR = "loop_target_period"
 
 
@@ -96,16 +97,16 @@ class _LoopTargetPeriod:
     def __get__(self, obj: Any, owner: type | None = None) -> float:
         if obj is None:
             return float(getattr(owner, "_class_period", None) or DEFAULT_PERIOD)
-        rt = obj.__dict__.get("dfsm")
+        rt = getattr(obj, "dfsm", None)  # (getattr, not __dict__: keeps CPython's fast instance attributes)
         if rt is None:  # read before Application.__init__ ran
-            return float(obj.__dict__.get("_early_period") or type(obj)._class_period or DEFAULT_PERIOD)
+            return float(getattr(obj, "_early_period", None) or type(obj)._class_period or DEFAULT_PERIOD)
         period: float = rt.period.value
         return period
 
     def __set__(self, obj: Any, value: float) -> None:
-        rt = obj.__dict__.get("dfsm")
+        rt = getattr(obj, "dfsm", None)
         if rt is None:  # an app's __init__ that sets it before calling super().__init__()
-            obj.__dict__["_early_period"] = check_period(value)
+            obj._early_period = check_period(value)
             return
         rt.period.set_app(value)
 
@@ -209,7 +210,8 @@ class Application:
 
         rt = AppRuntime(self, clock=clock or (VirtualClock() if self.test_mode else MonotonicClock()),
                         test_mode=self.test_mode, compiled_machine=type(self)._compiled_machine)
-        self.__dict__["dfsm"] = rt  # set first: the facade's views and the period read it
+        self.dfsm = rt  # set first: the facade's views and the period read it
+        self._store = rt.store  # the tag hot paths' one lookup
         rt.is_async = is_async
         opts = rt.options
         opts.board_name = board
@@ -227,8 +229,9 @@ class Application:
         rt.modbus_arg = rt.modbus_iface = modbus_iface
         if type(self)._class_period is not None:
             rt.period.set_app(type(self)._class_period)
-        early = self.__dict__.pop("_early_period", None)  # set before super().__init__()
+        early = getattr(self, "_early_period", None)  # set before super().__init__()
         if early is not None:
+            del self._early_period
             rt.period.set_app(early)
         if period is not None:
             rt.period.set_app(period)
@@ -250,6 +253,8 @@ class Application:
 
     #: doover_fsm's runtime for this app: tag store, events, clock, period, I/O, machine, stats.
     dfsm: AppRuntime
+    #: A period set before ``Application.__init__`` ran (an app's ``__init__`` setting it first).
+    _early_period: float
 
     # ------------------------------------------------------------------------------------------
     # Lifecycle hooks for subclasses
@@ -387,9 +392,8 @@ class Application:
     # ------------------------------------------------------------------------------------------
     def get_tag(self, tag_key: str, app_key: str | None = None, default: Any = None) -> Any:
         """A tag of this app (or of ``app_key``)."""
-        owner = app_key or self.app_key
-        value = self.dfsm.store.get(owner, tag_key, _MISSING)  # the usual case, straight from the store
-        return value if value is not _MISSING else self.tag_manager.get_tag(tag_key, default, owner)
+        value = self._store.get(app_key or self.app_key, tag_key, _MISSING)  # the usual case: the store
+        return value if value is not _MISSING else self.tag_manager.get_tag(tag_key, default, app_key or self.app_key)
 
     def get_global_tag(self, tag_key: str, default: Any = None) -> Any:
         """A global tag (shared by all apps of the device)."""
@@ -401,16 +405,15 @@ class Application:
 
         A dict is merged into the tag's current dict, as pydoover does.
         """
-        if app_key is None and type(tag_key) is str:  # the usual case: this app's own tag
-            manager = self.tag_manager
-            t = type(value)
-            if not log and not manager.busy and (t is float or t is int or t is bool or t is str):
-                # The hot path: nothing but the store needs to hear of a plain write (see TagManager.busy).
-                self.dfsm.store.set(self.app_key, tag_key, value, only_if_changed=only_if_changed)
+        if app_key is None:
+            if log or type(value) in _MERGED or self.tag_manager.busy:
+                self.tag_manager.write(self.app_key, tag_key, value, only_if_changed, log)
             else:
-                manager.write(self.app_key, tag_key, value, only_if_changed, log)
+                # The hot path: a value that replaces, and nothing but the store needs to hear of the
+                # write (see TagManager.busy).
+                self._store.set(self.app_key, tag_key, value, only_if_changed=only_if_changed)
             return _DONE
-        return self.tag_manager.set_tag(tag_key, value, app_key or self.app_key, only_if_changed, log=log)
+        return self.tag_manager.set_tag(tag_key, value, app_key, only_if_changed, log=log)
 
     def set_tags(self, tags: dict[str, Any], app_key: str | None = None, only_if_changed: bool = True,
                  log: bool = False) -> Any:

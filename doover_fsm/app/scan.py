@@ -26,7 +26,7 @@ from doover_fsm.app.channels import INTERNAL
 from doover_fsm.app.faultlog import FaultLog
 from doover_fsm.app.shutdown import AT_TAG, CHECK_OK_TAG, REQUESTED_TAG
 from doover_fsm.events import Event
-from doover_fsm.machine.timers import enter_scan_timers, exit_scan_timers
+from doover_fsm.machine.timers import CURRENT_SCAN_TIMERS
 
 if TYPE_CHECKING:
     from doover_fsm.app.committer import TagCommitter
@@ -74,13 +74,13 @@ class ScanCycle:
         """Run one scan; return the first error raised in it (already logged), else None."""
         # pydoover StateMachines arm their timeouts on the scan's timers (and so on its clock),
         # also when the scan runs in a test's own task (app.next()).
-        token = enter_scan_timers(self.rt.timers)
+        token = CURRENT_SCAN_TIMERS.set(self.rt.timers)
         try:
-            return await self._run()
+            return await self._scan()
         finally:
-            exit_scan_timers(token)
+            CURRENT_SCAN_TIMERS.reset(token)
 
-    async def _run(self) -> BaseException | None:
+    async def _scan(self) -> BaseException | None:
         rt, app = self.rt, self.app
         self.number += 1
         errors: list[BaseException] = []
@@ -115,9 +115,9 @@ class ScanCycle:
 
         # 6. commit (and the UI changes 0.4 apps make with update/hidden/coerce)
         self._guard(errors, "tag commit", self.commit_now)
-        ui_manager = getattr(app, "ui_manager", None)
-        if getattr(ui_manager, "needs_publish", False):
-            await self._guard_async(errors, "ui publish", ui_manager.publish)  # type: ignore[union-attr]
+        ui_manager = app.ui_manager
+        if ui_manager.needs_publish:
+            await self._guard_async(errors, "ui publish", ui_manager.publish)
         self._publish_timing()
 
         self.last_scan_wall = time.monotonic()

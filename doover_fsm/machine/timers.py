@@ -103,7 +103,9 @@ class ScanTimers:
         return ScanTimerStats(live, self._fired, self._cancelled + len(self._heap) - live)
 
 
-_CURRENT: ContextVar[ScanTimers | None] = ContextVar("doover_fsm_scan_timers", default=None)
+#: The scan timers current in this context (``.set``/``.reset`` directly on a hot path).
+CURRENT_SCAN_TIMERS: ContextVar[ScanTimers | None] = ContextVar("doover_fsm_scan_timers", default=None)
+_CURRENT = CURRENT_SCAN_TIMERS
 
 
 @contextmanager

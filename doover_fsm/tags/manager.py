@@ -397,7 +397,7 @@ class TagManager(TagsManager):
     def commit_now(self) -> TagCommit:
         """Collect this scan's commit and hand it to the bound sink (the scan's step 6). Never blocks."""
         commit = self._collect(periodic=None)
-        if self._sink is not None and commit:
+        if commit is not _NOTHING and self._sink is not None:
             self._sink(commit)
         return commit
 
@@ -525,7 +525,7 @@ class TagManager(TagsManager):
                 messages.append(LogMessage(self._pending_tag_log))
                 self._pending_tag_log = {}
                 self._last_tag_log_time = now
-        live = self._live_payload()
+        live = self._live_payload() if self._live_tag_keys else None
         if not (patch or messages or live):
             return _NOTHING  # the usual idle scan: no new object
         return TagCommit(patch, messages, live, self.max_age_secs if patch else TAG_CLOUD_MAX_AGE)
