@@ -100,7 +100,7 @@ class ScanCycle:
         machine = rt.machine
         if machine is not None:
             await self._guard_async(errors, "state timeouts", machine.poll_timeouts, rt.clock.monotonic_ns())
-        if rt.timers.next_deadline_ns() is not None:
+        if rt.timers.armed:
             await self._guard_async(errors, "pydoover state timeouts", rt.timers.fire_due, rt.clock.monotonic_ns())
 
         # 4. logic

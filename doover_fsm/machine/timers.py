@@ -66,6 +66,8 @@ class ScanTimers:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self._heap: list[tuple[int, int, ScanTimer]] = []
+        #: The armed timers (a heap; may still hold cancelled ones): empty means nothing is armed.
+        self.armed = self._heap
         self._seq = itertools.count()
         self._fired = 0
         self._cancelled = 0

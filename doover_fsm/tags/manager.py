@@ -482,6 +482,8 @@ class TagManager(TagsManager):
     def _absorb(self) -> dict[str, Any]:
         """Commit the store; fold its changes into the periodic log buffer. Returns the aggregate patch."""
         commit = self._store.commit()
+        if not commit.patch and not commit.logged and not self.busy:
+            return {}  # an idle scan: nothing written, nothing held (busy covers _log_last/_dict_patch/_held)
         for point in commit.logged:  # store-level log=True writes (other writers than this manager)
             self._note_logged(point.app_key, point.name, point.value, point.value)
         patch = commit.patch
