@@ -54,7 +54,6 @@ log = logging.getLogger("doover_fsm.app")
 
 TAG_CHANNEL = "tag_values"
 CONFIG_CHANNEL = "deployment_config"
-UI_STATE_CHANNEL = "ui_state"
 UI_CMDS_CHANNEL = "ui_cmds"
 UI_SUB_CHANNEL = "dv-ui-sub"
 

@@ -164,16 +164,3 @@ def build_notification(app_key: str | None, message: str | Notification, *, titl
             raise RuntimeError("the app key is not set, so a notification event topic cannot be built")
         topic = NotificationTopic.application(app_key, event, notification_policy)
     return Notification(message=message, title=title, severity=severity, topic=topic).to_dict()
-
-
-def notification_message(app_key: str | None, message: str, severity: NotificationSeverity, title: str | None,
-                         data: dict[str, Any] | None, ts: float) -> dict[str, Any]:
-    """The message body posted on ``notifications``."""
-    if not isinstance(message, str) or not message:
-        raise ValueError("send_notification: message must be a non-empty string")
-    body: dict[str, Any] = {"message": message, "severity": int(severity), "app_key": app_key, "ts": ts}
-    if title:
-        body["title"] = title
-    if data:
-        body["data"] = data
-    return body
